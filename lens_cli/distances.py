@@ -1,0 +1,149 @@
+"""Per-axis distances, exactly as SPEC.md defines them, computed with rapidfuzz's C++ ``cdist``.
+
+| axis       | compared                              | distance                          |
+|------------|---------------------------------------|-----------------------------------|
+| syntax     | UPOS sequences                        | Levenshtein / max(len a, len b)   |
+| dependency | dependency labels in token order      | Levenshtein / max(len a, len b)   |
+| lexical    | sets of lower-cased word tokens       | 1 - Dice (= Indel on sorted sets) |
+| semantic   | L2-normalised sentence embeddings     | (1 - cos) / 2                     |
+
+Each tag or word becomes one character so that a sequence is a string. For sorted,
+de-duplicated sets the Indel distance is 1 - 2|A∩B|/(|A|+|B|) = 1 - Dice.
+Matrices are float32 and condensed (scipy's upper-triangle order).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+from rapidfuzz import process
+from rapidfuzz.distance import Indel, Levenshtein
+
+from .model import ParsedText
+
+#: Elements of one cdist block (float32): bounds the temporary memory to ~128 MB.
+BLOCK_ELEMENTS = 32_000_000
+STRING_AXES = ("syntax", "dependency", "lexical")
+
+
+def _char(i: int) -> str:
+    # Start past Latin-1 and skip the surrogate block, which cannot be encoded.
+    code = 0x100 + i
+    if code >= 0xD800:
+        code += 0x800
+    return chr(code)
+
+
+class Codebook:
+    """Maps tags or words to single characters, shared by data and seeds so they compare."""
+
+    def __init__(self) -> None:
+        self._codes: dict[str, str] = {}
+
+    def encode(self, items: Sequence[str]) -> str:
+        codes = self._codes
+        out = []
+        for item in items:
+            c = codes.get(item)
+            if c is None:
+                c = codes[item] = _char(len(codes))
+            out.append(c)
+        return "".join(out)
+
+
+def axis_strings(axis: str, parsed: Sequence[ParsedText], codebook: Codebook) -> list[str]:
+    """One string per text for a string axis (syntax, dependency, lexical)."""
+    if axis == "syntax":
+        return [codebook.encode(p.upos) for p in parsed]
+    if axis == "dependency":
+        return [codebook.encode(p.deps) for p in parsed]
+    if axis == "lexical":
+        return ["".join(sorted(set(codebook.encode(p.words)))) for p in parsed]
+    raise ValueError(f"not a string axis: {axis}")
+
+
+def scorer_for(axis: str) -> Any:
+    return Indel.normalized_distance if axis == "lexical" else Levenshtein.normalized_distance
+
+
+def condensed_size(n: int) -> int:
+    return n * (n - 1) // 2
+
+
+def condensed_index(n: int, i: np.ndarray | int, j: np.ndarray | int) -> np.ndarray | int:
+    """Position of pair (i, j), i < j, in a condensed matrix of ``n`` items."""
+    return n * i - i * (i + 1) // 2 + (j - i - 1)
+
+
+def _fill_condensed(n: int, block_fn: Any) -> np.ndarray:
+    out = np.empty(condensed_size(n), dtype=np.float32)
+    pos = 0
+    i = 0
+    while i < n - 1:
+        b = max(1, min(n - 1 - i, BLOCK_ELEMENTS // (n - i)))
+        block = block_fn(i, i + b)  # rows i..i+b against columns i..n
+        for r in range(b):
+            row = block[r, r + 1 :]
+            out[pos : pos + row.size] = row
+            pos += row.size
+        i += b
+    return out
+
+
+def string_condensed(strings: Sequence[str], axis: str) -> np.ndarray:
+    """Condensed float32 distances between all strings of a string axis."""
+    strings = list(strings)
+    choices = list(strings)  # a distinct list object: cdist(a, a) takes a 3-4x slower path
+    scorer = scorer_for(axis)
+
+    def block(i: int, j: int) -> np.ndarray:
+        return process.cdist(strings[i:j], choices[i:], scorer=scorer, dtype=np.float32, workers=-1)
+
+    return _fill_condensed(len(strings), block)
+
+
+def string_cross(a: Sequence[str], b: Sequence[str], axis: str) -> np.ndarray:
+    """``(len a, len b)`` float32 distances between two lists of strings of one axis."""
+    if not len(a) or not len(b):
+        return np.zeros((len(a), len(b)), dtype=np.float32)
+    return process.cdist(list(a), list(b), scorer=scorer_for(axis), dtype=np.float32, workers=-1)
+
+
+def embedding_cross(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """``(1 - cos) / 2`` between rows of two L2-normalised float32 arrays, clipped to [0, 1]."""
+    sims = a.astype(np.float32, copy=False) @ b.astype(np.float32, copy=False).T
+    d = (1.0 - sims) * 0.5
+    np.clip(d, 0.0, 1.0, out=d)
+    return d.astype(np.float32, copy=False)
+
+
+def embedding_condensed(emb: np.ndarray) -> np.ndarray:
+    """Condensed float32 semantic distances; identical vectors give exactly 0."""
+    emb = np.ascontiguousarray(emb, dtype=np.float32)
+    out = _fill_condensed(len(emb), lambda i, j: embedding_cross(emb[i:j], emb[i:]))
+    return out
+
+
+def square(condensed: np.ndarray, n: int) -> np.ndarray:
+    """The full symmetric matrix (for small n only)."""
+    m = np.zeros((n, n), dtype=np.float32)
+    iu = np.triu_indices(n, 1)
+    m[iu] = condensed
+    m[(iu[1], iu[0])] = condensed
+    return m
+
+
+def submatrix(condensed: np.ndarray, n: int, idx: np.ndarray) -> np.ndarray:
+    """Square distances among the items ``idx`` (sorted or not), read from a condensed matrix."""
+    idx = np.asarray(idx, dtype=np.int64)
+    a = idx[:, None]
+    b = idx[None, :]
+    lo = np.minimum(a, b)
+    hi = np.maximum(a, b)
+    same = lo == hi
+    pos = condensed_index(n, lo, np.where(same, lo + 1, hi))
+    pos = np.clip(pos, 0, max(0, condensed.size - 1))
+    out = condensed[pos] if condensed.size else np.zeros(pos.shape, dtype=np.float32)
+    return np.where(same, np.float32(0), out).astype(np.float32, copy=False)

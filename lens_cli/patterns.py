@@ -1,0 +1,178 @@
+"""Cluster descriptions: gapped syntax/dependency patterns, shared words, distinctive words.
+
+A syntax or dependency pattern is a subsequence (gaps allowed) of at most :data:`MAX_ITEMS`
+items, each either a literal word (``for``) or a tag slot (``NOUN``, or a dependency label),
+held by at least :data:`MIN_SUPPORT` of the members. Among those, the pattern with the highest
+score wins, where
+
+    score = support × Σ item weights,   literal weight 1.5, slot weight 1.0
+
+so support counts most (a pattern held by all members beats a longer one held by a few), then
+length, then literals: ``music for NOUN`` (3 items, 2 literals) held by 100% scores 4.0,
+``music for DET NOUN`` held by 50% scores 2.5. Ties go to the lexicographically smallest pattern,
+so results are deterministic. A pattern may begin with a slot.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Sequence
+
+from .model import ParsedText, Pattern
+
+MAX_ITEMS = 6
+MIN_SUPPORT = 0.3
+LITERAL_WEIGHT = 1.5
+SLOT_WEIGHT = 1.0
+#: Members mined per cluster (evenly spaced) and tokens per member: bounds the search.
+MAX_MEMBERS = 200
+MAX_TOKENS = 40
+#: Extensions tried per search node, most frequent first.
+BRANCH = 16
+
+Item = tuple[str, str]
+
+_STOP = frozenset(
+    """a an the and or but if of at by for with about to from in on into over under up down out
+    is are was were be been being am do does did have has had i you he she it we they me him her us them
+    my your his its our their this that these those what which who whom whose there here so than too very
+    can will just not no nor only own same such some any all both each few more most other s t don
+    should now as then once while""".split()
+)
+
+
+def _weight(item: Item) -> float:
+    return LITERAL_WEIGHT if item[0] == "word" else SLOT_WEIGHT
+
+
+def token_items(parsed: ParsedText, axis: str) -> list[tuple[Item, Item]]:
+    """For each token, its literal item and its slot item on ``axis``."""
+    out = []
+    for tok in parsed.tokens[:MAX_TOKENS]:
+        slot = tok.upos if axis == "syntax" else tok.dep
+        out.append((("word", tok.lower), ("slot", slot)))
+    return out
+
+
+def _first_match(seq: list[tuple[Item, Item]], item: Item, start: int) -> int:
+    k = 0 if item[0] == "word" else 1
+    for pos in range(start, len(seq)):
+        if seq[pos][k] == item:
+            return pos
+    return -1
+
+
+def mine_pattern(members: Sequence[ParsedText], axis: str) -> Pattern | None:
+    """The best gapped pattern of ``members`` on ``axis`` (``"syntax"`` or ``"dependency"``).
+
+    Returns ``None`` when no item reaches :data:`MIN_SUPPORT`. Uses leftmost embeddings: for
+    subsequence patterns the leftmost match leaves the most room for extensions, so support
+    counted this way is exact.
+    """
+    if not members:
+        return None
+    if len(members) > MAX_MEMBERS:
+        step = len(members) / MAX_MEMBERS
+        members = [members[int(k * step)] for k in range(MAX_MEMBERS)]
+    seqs = [token_items(p, axis) for p in members]
+    n = len(seqs)
+    min_count = max(1, math.ceil(MIN_SUPPORT * n))
+    best: tuple[float, tuple[str, ...], tuple[Item, ...], int] | None = None
+
+    def candidates(state: list[tuple[int, int]]) -> list[tuple[Item, int]]:
+        # Count, per item, the sequences in which it occurs after the current match end.
+        counts: Counter[Item] = Counter()
+        for s, end in state:
+            seen: set[Item] = set()
+            for lit, slot in seqs[s][end:]:
+                seen.add(lit)
+                seen.add(slot)
+            counts.update(seen)
+        frequent = [(item, c) for item, c in counts.items() if c >= min_count]
+        frequent.sort(key=lambda ic: (-ic[1] * _weight(ic[0]), ic[0]))
+        return frequent[:BRANCH]
+
+    def visit(items: tuple[Item, ...], weight: float, state: list[tuple[int, int]]) -> None:
+        nonlocal best
+        support = len(state)
+        if items:
+            score = support / n * weight
+            key = tuple(f"{k}:{v}" for k, v in items)
+            if best is None or score > best[0] + 1e-12 or (abs(score - best[0]) <= 1e-12 and key < best[1]):
+                best = (score, key, items, support)
+        if len(items) >= MAX_ITEMS:
+            return
+        for item, count in candidates(state):
+            bound = count / n * (weight + _weight(item) + LITERAL_WEIGHT * (MAX_ITEMS - len(items) - 1))
+            if best is not None and bound < best[0] - 1e-12:
+                continue
+            new_state = []
+            for s, end in state:
+                pos = _first_match(seqs[s], item, end)
+                if pos >= 0:
+                    new_state.append((s, pos + 1))
+            visit((*items, item), weight + _weight(item), new_state)
+
+    visit((), 0.0, [(s, 0) for s in range(n)])
+    if best is None:
+        return None
+    _, _, items, support = best
+    shown = tuple((k, v if k == "word" or axis == "syntax" else v.upper()) for k, v in items)
+    return Pattern(items=shown, support=support / n)
+
+
+def shared_words(members: Sequence[ParsedText], limit: int = 6) -> list[str]:
+    """The words held by most members (lexical axis), most common first, at least 2 members."""
+    df: Counter[str] = Counter()
+    for p in members:
+        df.update(set(p.words))
+    ranked = sorted(df.items(), key=lambda wc: (-wc[1], wc[0]))
+    return [w for w, c in ranked[:limit] if c >= 2]
+
+
+def ctfidf_keywords(clusters: Sequence[Sequence[ParsedText]], limit: int = 6) -> list[list[str]]:
+    """The words most distinctive of each cluster by class-based TF-IDF (BERTopic's c-TF-IDF).
+
+    weight(w, c) = tf(w, c) / |c| × log(1 + A / f(w)), with A the average number of words per
+    cluster and f(w) the frequency of w over all clusters. Stop words are left out.
+    """
+    tfs = []
+    for members in clusters:
+        tf: Counter[str] = Counter()
+        for p in members:
+            tf.update(w for w in p.words if w not in _STOP and any(ch.isalnum() for ch in w))
+        tfs.append(tf)
+    total: Counter[str] = Counter()
+    for tf in tfs:
+        total.update(tf)
+    if not tfs:
+        return []
+    avg = sum(total.values()) / len(tfs) or 1.0
+    out = []
+    for tf in tfs:
+        size = sum(tf.values()) or 1
+        scored = sorted(
+            ((c / size * math.log(1 + avg / total[w]), w) for w, c in tf.items()), key=lambda sw: (-sw[0], sw[1])
+        )
+        out.append([w for _, w in scored[:limit]])
+    return out
+
+
+def matches(parsed: ParsedText, pattern: Pattern, axis: str) -> list[int]:
+    """Token positions matched by ``pattern`` in ``parsed`` (leftmost embedding), or ``[]``."""
+    seq = token_items(parsed, axis)
+    pos = 0
+    hit = []
+    for kind, value in pattern.items:
+        item: Item = (kind, value if kind == "word" or axis == "syntax" else value.lower())
+        if item[0] == "slot" and axis == "dependency":
+            # Dependency labels are shown upper-case; match case-insensitively.
+            found = next((k for k in range(pos, len(seq)) if seq[k][1][1].lower() == item[1]), -1)
+        else:
+            found = _first_match(seq, item, pos)
+        if found < 0:
+            return []
+        hit.append(found)
+        pos = found + 1
+    return hit

@@ -1,0 +1,272 @@
+"""Diversity statistics, as SPEC.md defines them.
+
+Names marked "compatible" equal the ``diversity`` package (Shaib et al. 2024) on the same texts
+and tags; the formulas are written here from the spec, without depending on that package.
+"""
+
+from __future__ import annotations
+
+import gzip
+import math
+import re
+from collections import Counter
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+
+from .model import ParsedText
+
+NEAR_DUPLICATE = 0.05
+VENDI_SAMPLE = 5000
+TEMPLATE_N = 5
+TOP_TEMPLATES = 100
+NEAR_DUPLICATE_EXAMPLES = 50
+_WS = re.compile(r"\s+")
+
+
+def fold(text: str) -> str:
+    """Case and white-space folding used for 'unique texts' and verbatim seed copies."""
+    return _WS.sub(" ", text).strip().casefold()
+
+
+def _ngrams(seq: Sequence[Any], n: int) -> list[tuple[Any, ...]]:
+    return [tuple(seq[i : i + n]) for i in range(len(seq) - n + 1)]
+
+
+def _gzip_ratio(text: str) -> float:
+    raw = text.encode("utf-8")
+    if not raw:
+        return 0.0
+    return len(raw) / len(gzip.compress(raw, compresslevel=9, mtime=0))
+
+
+def compression_ratio(texts: Sequence[str]) -> float:
+    """UTF-8 bytes of ``' '.join(texts)`` over the bytes of one gzip (level 9) of it."""
+    return _gzip_ratio(" ".join(texts))
+
+
+def compression_ratio_pos(tag_seqs: Sequence[Sequence[str]]) -> float:
+    """The compression ratio of each text's tags joined by ' ', texts joined by ' '."""
+    return _gzip_ratio(" ".join(" ".join(tags) for tags in tag_seqs))
+
+
+def ngram_diversity(texts: Sequence[str], max_n: int = 4) -> tuple[float, list[float]]:
+    """Compatible: texts joined with ' ', split on ' '; Σ over n of unique / total n-grams."""
+    tokens = " ".join(texts).split(" ")
+    terms = []
+    for n in range(1, max_n + 1):
+        grams = _ngrams(tokens, n)
+        terms.append(len(set(grams)) / len(grams) if grams else 0.0)
+    return float(sum(terms)), terms
+
+
+def distinct_n(word_seqs: Sequence[Sequence[str]], n: int) -> float:
+    """Unique / total n-grams of lower-cased word tokens, n-grams taken within each text."""
+    total = 0
+    seen: set[tuple[str, ...]] = set()
+    for words in word_seqs:
+        grams = _ngrams(words, n)
+        total += len(grams)
+        seen.update(grams)
+    return len(seen) / total if total else 0.0
+
+
+def self_repetition(texts: Sequence[str], n: int = 4) -> float:
+    """Compatible: mean over texts of log(1 + Σ_g (df(g) - 1)) over the text's unique whitespace n-grams."""
+    if not texts:
+        return 0.0
+    per_text = [set(_ngrams(t.split(), n)) for t in texts]
+    df: Counter[tuple[str, ...]] = Counter()
+    for grams in per_text:
+        df.update(grams)
+    scores = [math.log(1 + sum(df[g] - 1 for g in grams)) for grams in per_text]
+    return float(np.mean(scores))
+
+
+def templates(xpos_seqs: Sequence[Sequence[str]]) -> tuple[list[tuple[str, int]], float, float]:
+    """The most frequent Penn-tag 5-grams and how much of the corpus they cover.
+
+    Returns:
+        (top templates with counts, template_rate, templates_per_token): the rate is the share of
+        texts containing a top template; per-token is matching positions / tokens, averaged over texts.
+    """
+    counts: Counter[tuple[str, ...]] = Counter()
+    grams_per_text = []
+    for tags in xpos_seqs:
+        grams = _ngrams(tags, TEMPLATE_N)
+        grams_per_text.append(grams)
+        counts.update(grams)
+    top = sorted(counts.items(), key=lambda gc: (-gc[1], gc[0]))[:TOP_TEMPLATES]
+    top_set = {g for g, _ in top}
+    if not xpos_seqs:
+        return [], 0.0, 0.0
+    has = 0
+    per_token = []
+    for tags, grams in zip(xpos_seqs, grams_per_text):
+        hits = sum(1 for g in grams if g in top_set)
+        has += hits > 0
+        per_token.append(hits / len(tags) if tags else 0.0)
+    return [(" ".join(g), c) for g, c in top], has / len(xpos_seqs), float(np.mean(per_token))
+
+
+def dataset_stats(texts: Sequence[str], parsed: Sequence[ParsedText], rows_read: int,
+                  rows_skipped: dict[str, int]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Dataset-level statistics, plus the top words, n-grams and templates for the report."""
+    words = [p.words for p in parsed]
+    lengths = np.asarray([len(w) for w in words], dtype=np.float64)
+    n = len(texts)
+    unique = len({fold(t) for t in texts})
+    nd, nd_terms = ngram_diversity(texts)
+    top_tpl, tpl_rate, tpl_per_tok = templates([p.xpos for p in parsed])
+    vocab: Counter[str] = Counter()
+    for w in words:
+        vocab.update(w)
+    ngram_tops = {}
+    for k in (2, 3):
+        c: Counter[tuple[str, ...]] = Counter()
+        for w in words:
+            c.update(_ngrams(w, k))
+        ngram_tops[k] = [(" ".join(g), cnt) for g, cnt in sorted(c.items(), key=lambda gc: (-gc[1], gc[0]))[:20]]
+    stats: dict[str, Any] = {
+        "rows_read": rows_read,
+        "rows_analysed": n,
+        "rows_skipped": sum(rows_skipped.values()),
+        "empty_skipped": rows_skipped.get("empty", 0),
+        "unique_texts": unique,
+        "duplicate_rate": 1 - unique / n if n else 0.0,
+        "tokens_per_text": {
+            "mean": float(lengths.mean()) if n else 0.0,
+            "median": float(np.median(lengths)) if n else 0.0,
+            "p10": float(np.percentile(lengths, 10)) if n else 0.0,
+            "p90": float(np.percentile(lengths, 90)) if n else 0.0,
+        },
+        "vocabulary_size": len(vocab),
+        "distinct_n": {str(k): distinct_n(words, k) for k in range(1, 5)},
+        "ngram_diversity": nd,
+        "ngram_diversity_terms": nd_terms,
+        "compression_ratio": compression_ratio(texts),
+        "compression_ratio_pos": {
+            "xpos": compression_ratio_pos([p.xpos for p in parsed]),
+            "upos": compression_ratio_pos([p.upos for p in parsed]),
+        },
+        "self_repetition": self_repetition(texts),
+        "template_rate": tpl_rate,
+        "templates_per_token": tpl_per_tok,
+    }
+    tops = {
+        "words": sorted(vocab.items(), key=lambda wc: (-wc[1], wc[0]))[:30],
+        "ngrams": ngram_tops,
+        "templates": top_tpl,
+    }
+    return stats, tops
+
+
+def vendi_from_similarity(k: np.ndarray) -> float:
+    """exp(entropy) of the eigenvalues of K / N; negative eigenvalues dropped, the rest renormalised."""
+    n = k.shape[0]
+    if n == 0:
+        return 0.0
+    lam = np.linalg.eigvalsh(k.astype(np.float64) / n)
+    lam = lam[lam > 1e-12]
+    if lam.size == 0:
+        return 0.0
+    lam = lam / lam.sum()
+    return float(np.exp(-np.sum(lam * np.log(lam))))
+
+
+def vendi_from_embeddings(emb: np.ndarray) -> float:
+    """Vendi score with K = 1 - (1 - cos)/2 = (1 + X Xᵀ)/2, via the small (d+1)x(d+1) Gram matrix."""
+    n = emb.shape[0]
+    if n == 0:
+        return 0.0
+    y = np.hstack([emb.astype(np.float64), np.ones((n, 1))]) / math.sqrt(2.0)
+    return vendi_from_similarity_gram(y.T @ y, n)
+
+
+def vendi_from_similarity_gram(gram: np.ndarray, n: int) -> float:
+    lam = np.linalg.eigvalsh(gram / n)
+    lam = lam[lam > 1e-12]
+    if lam.size == 0:
+        return 0.0
+    lam = lam / lam.sum()
+    return float(np.exp(-np.sum(lam * np.log(lam))))
+
+
+def _pairs_from_condensed(n: int, positions: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Inverse of the condensed index: positions -> (i, j), i < j."""
+    k = positions.astype(np.float64)
+    i = (n - 2 - np.floor(np.sqrt(-8 * k + 4 * n * (n - 1) - 7) / 2.0 - 0.5)).astype(np.int64)
+    j = (positions - n * i + i * (i + 1) // 2 + i + 1).astype(np.int64)
+    return i, j
+
+
+def axis_stats(
+    n: int,
+    condensed: np.ndarray | None,
+    pair_fn: Callable[[np.ndarray], np.ndarray],
+    embeddings: np.ndarray | None = None,
+) -> dict[str, Any]:
+    """Homogenization, Vendi score and near-duplicate pairs of one axis.
+
+    With the condensed matrix everything is exact; without it (landmark mode) homogenization and
+    near-duplicates are computed on a fixed-seed sample of :data:`VENDI_SAMPLE` texts and flagged.
+    """
+    out: dict[str, Any] = {}
+    sample = None
+    if n > VENDI_SAMPLE:
+        sample = np.sort(np.random.default_rng(0).choice(n, size=VENDI_SAMPLE, replace=False))
+    if condensed is not None:
+        out["homogenization"] = float(1.0 - condensed.mean(dtype=np.float64)) if condensed.size else 1.0
+        pos = np.flatnonzero(condensed <= NEAR_DUPLICATE)
+        ii, jj = _pairs_from_condensed(n, pos)
+        dd = condensed[pos]
+        out["homogenization_estimated"] = False
+    else:
+        assert sample is not None
+        sq = pair_fn(sample)
+        iu = np.triu_indices(len(sample), 1)
+        vals = sq[iu]
+        out["homogenization"] = float(1.0 - vals.mean(dtype=np.float64))
+        hit = vals <= NEAR_DUPLICATE
+        ii, jj, dd = sample[iu[0][hit]], sample[iu[1][hit]], vals[hit]
+        out["homogenization_estimated"] = True
+    out["near_duplicate_pairs"] = int(len(dd))
+    order = np.lexsort((jj, ii, dd))[:NEAR_DUPLICATE_EXAMPLES]
+    out["near_duplicate_examples"] = [(int(ii[o]), int(jj[o]), float(dd[o])) for o in order]
+    out["near_duplicates_estimated"] = condensed is None
+    if embeddings is not None:
+        out["vendi_score"] = vendi_from_embeddings(embeddings)
+        out["vendi_sample"] = None
+    else:
+        idx = sample if sample is not None else np.arange(n)
+        out["vendi_score"] = vendi_from_similarity(1.0 - pair_fn(idx))
+        out["vendi_sample"] = None if sample is None else int(len(idx))
+    return out
+
+
+def seed_stats(
+    seed_distances: np.ndarray,
+    generated: np.ndarray,
+    threshold: float,
+) -> dict[str, Any]:
+    """Nearest seed per generated text on one axis, the copy rate and each seed's children.
+
+    Args:
+        seed_distances: ``(n, n_seeds)`` distances of every text to every seed.
+        generated: Indices of the generated (non-seed) texts.
+        threshold: The axis's distance threshold: a text this close to a seed is a copy.
+    """
+    if len(generated) == 0 or seed_distances.shape[1] == 0:
+        return {"seed_copy_rate": 0.0, "nearest": [], "children": [0] * seed_distances.shape[1], "copies": []}
+    sub = seed_distances[generated]
+    nearest = np.argmin(sub, axis=1)
+    dist = sub[np.arange(len(generated)), nearest]
+    copied = dist <= threshold
+    children = np.bincount(nearest[copied], minlength=seed_distances.shape[1])
+    return {
+        "seed_copy_rate": float(copied.mean()),
+        "nearest": [(int(g), int(s), float(d)) for g, s, d in zip(generated, nearest, dist)],
+        "children": [int(c) for c in children],
+        "copies": [int(g) for g in generated[copied]],
+    }
