@@ -15,7 +15,7 @@ import numpy as np
 from scipy.cluster import hierarchy
 
 from .distances import submatrix
-from .model import ClusterSummary, Clustering, ParsedText
+from .model import Clustering, ClusterSummary, ParsedText
 from .patterns import ctfidf_keywords, mine_pattern, shared_words
 
 LINKAGES = ("average", "complete", "single", "ward")
@@ -74,8 +74,12 @@ def flat_labels(tree: Tree, n: int, threshold: float | None, k: int | None) -> n
     return hierarchy.fcluster(tree.linkage, t=threshold, criterion="distance").astype(np.int64)
 
 
-def _medoid_and_mean(condensed: np.ndarray | None, n: int, members: np.ndarray,
-                     pair_fn: Callable[[np.ndarray], np.ndarray] | None) -> tuple[int, float, bool]:
+def _medoid_and_mean(
+    condensed: np.ndarray | None,
+    n: int,
+    members: np.ndarray,
+    pair_fn: Callable[[np.ndarray], np.ndarray] | None,
+) -> tuple[int, float, bool]:
     sample = members
     estimated = False
     if len(members) > SUMMARY_SAMPLE:

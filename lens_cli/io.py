@@ -56,8 +56,7 @@ def detect_format(path: str, override: str | None = None) -> str:
     if suffix in _EXTENSIONS:
         return _EXTENSIONS[suffix]
     raise UsageProblem(
-        f"cannot tell the format of {path!r} from its extension; use --format "
-        f"({', '.join(f for f in FORMATS)})",
+        f"cannot tell the format of {path!r} from its extension; use --format ({', '.join(f for f in FORMATS)})",
         param="--format",
     )
 
@@ -148,7 +147,9 @@ def _read_json(path: Path, text: str) -> Table:
     try:
         obj = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise InputError(f"{path}: not valid JSON ({exc.msg} at line {exc.lineno}); for JSON Lines use .jsonl") from None
+        raise InputError(
+            f"{path}: not valid JSON ({exc.msg} at line {exc.lineno}); for JSON Lines use .jsonl"
+        ) from None
     if not isinstance(obj, list) or not all(isinstance(r, dict) for r in obj):
         raise InputError(f"{path}: expected a JSON array of objects (one object per record)")
     return Table(str(path), "json", _columns_of(obj), obj)
@@ -247,7 +248,9 @@ def choose_text_column(table: Table, name: str | None) -> tuple[str, str | None]
         return table.columns[0], f"analysing the only column, {table.columns[0]!r}"
     candidates = [c for c in table.columns if _looks_like_free_text(table, c)]
     if len(candidates) == 1:
-        return candidates[0], f"analysing column {candidates[0]!r} (the one column of free text; --text-column to choose)"
+        return candidates[
+            0
+        ], f"analysing column {candidates[0]!r} (the one column of free text; --text-column to choose)"
     cols = ", ".join(repr(c) for c in table.columns) or "(none)"
     which = "several columns look like" if candidates else "no column clearly looks like"
     raise ColumnError(f"{which} free text; choose one with --text-column. Columns: {cols}", param="--text-column")

@@ -65,6 +65,7 @@ class Token:
         dep: Dependency label.
         head: 0-based index of the head token within the text (itself for the root).
         is_punct: Whether the token is punctuation.
+        space_after: Whether white space follows the token in the text.
     """
 
     text: str
@@ -74,6 +75,7 @@ class Token:
     dep: str
     head: int
     is_punct: bool
+    space_after: bool = True
 
 
 @dataclass(frozen=True)

@@ -110,8 +110,9 @@ def templates(xpos_seqs: Sequence[Sequence[str]]) -> tuple[list[tuple[str, int]]
     return [(" ".join(g), c) for g, c in top], has / len(xpos_seqs), float(np.mean(per_token))
 
 
-def dataset_stats(texts: Sequence[str], parsed: Sequence[ParsedText], rows_read: int,
-                  rows_skipped: dict[str, int]) -> tuple[dict[str, Any], dict[str, Any]]:
+def dataset_stats(
+    texts: Sequence[str], parsed: Sequence[ParsedText], rows_read: int, rows_skipped: dict[str, int]
+) -> tuple[dict[str, Any], dict[str, Any]]:
     """Dataset-level statistics, plus the top words, n-grams and templates for the report."""
     words = [p.words for p in parsed]
     lengths = np.asarray([len(w) for w in words], dtype=np.float64)
@@ -231,7 +232,7 @@ def axis_stats(
         hit = vals <= NEAR_DUPLICATE
         ii, jj, dd = sample[iu[0][hit]], sample[iu[1][hit]], vals[hit]
         out["homogenization_estimated"] = True
-    out["near_duplicate_pairs"] = int(len(dd))
+    out["near_duplicate_pairs"] = len(dd)
     order = np.lexsort((jj, ii, dd))[:NEAR_DUPLICATE_EXAMPLES]
     out["near_duplicate_examples"] = [(int(ii[o]), int(jj[o]), float(dd[o])) for o in order]
     out["near_duplicates_estimated"] = condensed is None
@@ -241,7 +242,7 @@ def axis_stats(
     else:
         idx = sample if sample is not None else np.arange(n)
         out["vendi_score"] = vendi_from_similarity(1.0 - pair_fn(idx))
-        out["vendi_sample"] = None if sample is None else int(len(idx))
+        out["vendi_sample"] = None if sample is None else len(idx)
     return out
 
 

@@ -32,6 +32,7 @@ def doc_to_parsed(doc: Any) -> ParsedText:
             dep=t.dep_ or "dep",
             head=index.get(t.head.i, k),
             is_punct=bool(t.is_punct),
+            space_after=bool(t.whitespace_) or (k + 1 < len(kept) and kept[k + 1].i != t.i + 1),
         )
         for k, t in enumerate(kept)
     )

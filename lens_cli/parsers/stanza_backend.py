@@ -51,9 +51,23 @@ def document_to_parsed(doc: Any) -> ParsedText:
                     dep=word.deprel or "dep",
                     head=offset + (head - 1 if head > 0 else k),
                     is_punct=upos in ("PUNCT", "SYM") and not any(c.isalnum() for c in word.text),
+                    space_after=_space_after(word),
                 )
             )
     return ParsedText(tuple(tokens))
+
+
+def _space_after(word: Any) -> bool:
+    """Whether white space follows ``word``: only the last word of a token can be followed by any."""
+    parent = getattr(word, "parent", None)
+    if parent is None:
+        return "SpaceAfter=No" not in (word.misc or "")
+    if parent.words and parent.words[-1] is not word:
+        return False
+    spaces = getattr(parent, "spaces_after", None)
+    if spaces is not None:
+        return spaces != ""
+    return "SpaceAfter=No" not in (parent.misc or "")
 
 
 class StanzaParser:
@@ -123,6 +137,8 @@ def download_models(lang: str, model_dir: str | None) -> str:
     try:
         stanza.download(lang, model_dir=target, processors=PROCESSORS, logging_level="WARN")
     except Exception as exc:
-        raise LensError(f"cannot download stanza models for {lang!r} into {target}: {type(exc).__name__}: "
-                        f"{str(exc).splitlines()[0] if str(exc) else ''} (is the network reachable?)") from None
+        raise LensError(
+            f"cannot download stanza models for {lang!r} into {target}: {type(exc).__name__}: "
+            f"{str(exc).splitlines()[0] if str(exc) else ''} (is the network reachable?)"
+        ) from None
     return target

@@ -1,0 +1,166 @@
+"""The machine-readable analysis (``--json``): a stable, documented layout with a schema version.
+
+Every ``row`` is the 0-based position of a record among the input's data records (header
+excluded). Floats are rounded to 6 decimals so that files diff cleanly and stay byte-identical.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import numpy as np
+
+from . import __version__
+from .model import Analysis, Clustering
+
+SCHEMA_VERSION = 1
+
+DISTANCE_NAMES = {
+    "syntax": "normalized Levenshtein on UPOS sequences",
+    "dependency": "normalized Levenshtein on dependency-label sequences",
+    "lexical": "1 - Dice on sets of lower-cased word tokens",
+    "semantic": "(1 - cos) / 2 on L2-normalised sentence embeddings",
+}
+
+
+def _r(x: float) -> float:
+    return round(float(x), 6)
+
+
+def _clean(obj: Any) -> Any:
+    """Numpy scalars to Python, floats rounded, tuples to lists."""
+    if isinstance(obj, dict):
+        return {str(k): _clean(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [_clean(v) for v in obj]
+    if isinstance(obj, (bool, np.bool_)):
+        return bool(obj)
+    if isinstance(obj, (int, np.integer)):
+        return int(obj)
+    if isinstance(obj, (float, np.floating)):
+        return _r(obj)
+    if isinstance(obj, np.ndarray):
+        return _clean(obj.tolist())
+    return obj
+
+
+def _axis(analysis: Analysis, axis: str, clustering: Clustering) -> dict[str, Any]:
+    rows = analysis.parsed.corpus.rows
+    n = analysis.parsed.corpus.n
+    st = analysis.stats.axes[axis]
+    out: dict[str, Any] = {
+        "distance": DISTANCE_NAMES[axis],
+        "mode": clustering.mode,
+        "landmarks": clustering.n_landmarks,
+        "linkage": clustering.linkage_method,
+        "threshold": clustering.threshold,
+        "n_clusters": len(clustering.clusters),
+        "clustered_share": 1.0 - len(clustering.unclustered) / n if n else 0.0,
+        "homogenization": st["homogenization"],
+        "homogenization_estimated": st["homogenization_estimated"],
+        "vendi_score": st["vendi_score"],
+        "vendi_sample": st["vendi_sample"],
+        "near_duplicate_pairs": st["near_duplicate_pairs"],
+        "near_duplicates": [[int(rows[i]), int(rows[j]), d] for i, j, d in analysis.stats.near_duplicates[axis]],
+        "near_duplicates_estimated": st["near_duplicates_estimated"],
+    }
+    if "seeds" in st:
+        out["seed_copy_rate"] = st["seeds"]["seed_copy_rate"]
+    out["clusters"] = [
+        {
+            "id": c.id,
+            "size": c.size,
+            "share": c.size / n,
+            "rows": [int(rows[i]) for i in c.members],
+            "medoid": int(rows[c.medoid]),
+            "medoid_text": analysis.parsed.corpus.texts[c.medoid],
+            "pattern": c.pattern.text if c.pattern else None,
+            "pattern_items": [list(it) for it in c.pattern.items] if c.pattern else None,
+            "pattern_support": c.pattern.support if c.pattern else None,
+            "keywords": c.keywords,
+            "mean_distance": c.mean_distance,
+            "mean_distance_estimated": c.estimated,
+            "seed_rows": [int(rows[i]) for i in c.seeds],
+        }
+        for c in clustering.clusters
+    ]
+    out["unclustered"] = [int(rows[i]) for i in clustering.unclustered]
+    return out
+
+
+def _seeds(analysis: Analysis) -> dict[str, Any] | None:
+    seeds = analysis.stats.seeds
+    if seeds is None:
+        return None
+    rows = analysis.parsed.corpus.rows
+    from_file = seeds["seed_indices"] is None
+    # Seeds from a file are named by their position in that file; in-data seeds by their row.
+    seed_ids = list(range(len(seeds["seed_texts"]))) if from_file else [int(rows[i]) for i in seeds["seed_indices"]]
+    children: dict[str, dict[str, int]] = {}
+    nearest: dict[str, list[list[Any]]] = {}
+    for axis, st in analysis.stats.axes.items():
+        if "seeds" not in st:
+            continue
+        children[axis] = {str(seed_ids[s]): c for s, c in enumerate(st["seeds"]["children"])}
+        nearest[axis] = [[int(rows[g]), seed_ids[s], d] for g, s, d in st["seeds"]["nearest"]]
+    out: dict[str, Any] = {
+        "source": seeds["source"],
+        "from_file": from_file,
+        "rows": None if from_file else seed_ids,
+        "texts": seeds["seed_texts"],
+        "generated": seeds["generated"],
+        "verbatim_copies": [int(rows[i]) for i in seeds["verbatim_copies"]],
+        "verbatim_copy_rate": len(seeds["verbatim_copies"]) / seeds["generated"] if seeds["generated"] else 0.0,
+        "copies": [int(rows[i]) for i in seeds["copies"]],
+        "children": children,
+        "nearest": nearest,
+    }
+    return out
+
+
+def to_dict(analysis: Analysis, include_timings: bool = False) -> dict[str, Any]:
+    """The JSON document for an analysis."""
+    corpus = analysis.parsed.corpus
+    info = analysis.parsed.parser
+    options = dict(analysis.options)
+    options.update(
+        {
+            "parser": info.backend,
+            "parser_model": info.model,
+            "parser_version": info.version,
+            "embedder_model": analysis.embedder,
+        }
+    )
+    doc: dict[str, Any] = {
+        "schema_version": SCHEMA_VERSION,
+        "lens_version": __version__,
+        "input": {
+            "path": corpus.path,
+            "format": corpus.format,
+            "text_column": corpus.text_column,
+            "rows_read": corpus.rows_read,
+            "rows_analysed": corpus.n,
+            "rows_skipped": dict(corpus.rows_skipped),
+            "sample": corpus.sample,
+            "notes": list(corpus.notes),
+        },
+        "options": options,
+        "stats": analysis.stats.dataset,
+        "axes": {axis: _axis(analysis, axis, c) for axis, c in analysis.clusterings.items()},
+        "top": {
+            "words": analysis.stats.top_words,
+            "ngrams": {str(k): v for k, v in analysis.stats.top_ngrams.items()},
+            "templates": analysis.stats.top_templates,
+        },
+    }
+    seeds = _seeds(analysis)
+    if seeds is not None:
+        doc["seeds"] = seeds
+    if include_timings:
+        doc["timings"] = analysis.timings
+    return _clean(doc)
+
+
+def dumps(doc: dict[str, Any]) -> str:
+    return json.dumps(doc, ensure_ascii=False, indent=1, sort_keys=False) + "\n"

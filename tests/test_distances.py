@@ -1,0 +1,103 @@
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from lens_cli import distances as dist
+from lens_cli.embedders import l2_normalise
+from lens_cli.model import ParsedText, Token
+
+
+def parsed(*specs: str) -> ParsedText:
+    """'word/UPOS/dep' items."""
+    toks = []
+    for _k, spec in enumerate(specs):
+        w, upos, dep = spec.split("/")
+        toks.append(Token(w, w.lower(), upos, upos, dep, 0, upos == "PUNCT"))
+    return ParsedText(tuple(toks))
+
+
+A = parsed("music/NOUN/ROOT", "for/ADP/prep", "a/DET/det", "party/NOUN/pobj")
+B = parsed("music/NOUN/ROOT", "for/ADP/prep", "running/NOUN/pobj")
+C = parsed("Music/NOUN/ROOT", "!/PUNCT/punct")
+EMPTY = ParsedText(())
+
+
+def matrix(axis, items):
+    strings = dist.axis_strings(axis, items, dist.Codebook())
+    return dist.square(dist.string_condensed(strings, axis), len(items))
+
+
+def test_syntax_is_normalized_levenshtein():
+    m = matrix("syntax", [A, B, C])
+    # NOUN ADP DET NOUN vs NOUN ADP NOUN: one deletion over max length 4.
+    assert m[0, 1] == pytest.approx(0.25)
+    # NOUN ADP DET NOUN vs NOUN PUNCT: 3 edits over 4.
+    assert m[0, 2] == pytest.approx(0.75)
+    assert m.dtype == np.float32
+
+
+def test_dependency_axis_uses_labels():
+    m = matrix("dependency", [A, B])
+    # ROOT prep det pobj vs ROOT prep pobj
+    assert m[0, 1] == pytest.approx(0.25)
+
+
+def test_lexical_is_one_minus_dice_and_drops_punctuation():
+    m = matrix("lexical", [A, B, C])
+    # {music, for, a, party} vs {music, for, running}: 1 - 2*2/(4+3)
+    assert m[0, 1] == pytest.approx(1 - 4 / 7)
+    # {music} (punctuation dropped, lower-cased) vs A: 1 - 2*1/(1+4)
+    assert m[0, 2] == pytest.approx(1 - 2 / 5)
+
+
+def test_lexical_ignores_repeats_and_order():
+    x = parsed("b/NOUN/x", "a/NOUN/x", "a/NOUN/x")
+    y = parsed("a/NOUN/x", "b/NOUN/x")
+    assert matrix("lexical", [x, y])[0, 1] == pytest.approx(0.0)
+
+
+@pytest.mark.parametrize("axis", ["syntax", "dependency", "lexical"])
+def test_identity_symmetry_range_and_empty(axis):
+    items = [A, B, C, EMPTY, EMPTY, A]
+    m = matrix(axis, items)
+    assert np.allclose(np.diag(m), 0)
+    assert np.allclose(m, m.T)
+    assert m.min() >= 0 and m.max() <= 1
+    assert m[3, 4] == 0  # both empty
+    assert m[0, 5] == 0  # identical
+    assert m[0, 3] == 1  # empty vs non-empty
+
+
+def test_condensed_matches_cross_in_blocks(monkeypatch):
+    rng = np.random.default_rng(0)
+    strings = ["".join(rng.choice(list("abcde"), size=rng.integers(0, 8))) for _ in range(57)]
+    monkeypatch.setattr(dist, "BLOCK_ELEMENTS", 100)  # many small blocks
+    cond = dist.string_condensed(strings, "syntax")
+    full = dist.string_cross(strings, strings, "syntax")
+    iu = np.triu_indices(len(strings), 1)
+    assert np.allclose(cond, full[iu])
+
+
+def test_semantic_distance_is_half_one_minus_cosine():
+    emb = l2_normalise(np.array([[1, 0], [0, 1], [-1, 0], [1, 0]], dtype=np.float32))
+    m = dist.square(dist.embedding_condensed(emb), 4)
+    assert m[0, 1] == pytest.approx(0.5)
+    assert m[0, 2] == pytest.approx(1.0)
+    assert m[0, 3] == pytest.approx(0.0)
+
+
+def test_submatrix_reads_condensed():
+    rng = np.random.default_rng(1)
+    n = 9
+    cond = rng.random(n * (n - 1) // 2).astype(np.float32)
+    full = dist.square(cond, n)
+    idx = np.array([7, 2, 4, 0])
+    assert np.allclose(dist.submatrix(cond, n, idx), full[np.ix_(idx, idx)])
+
+
+def test_codebook_chars_skip_surrogates():
+    book = dist.Codebook()
+    s = book.encode([str(i) for i in range(0xD800)])
+    assert all(not 0xD800 <= ord(c) <= 0xDFFF for c in s)
+    s.encode("utf-8")

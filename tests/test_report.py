@@ -1,0 +1,145 @@
+from __future__ import annotations
+
+import json
+
+import pytest
+from bs4 import BeautifulSoup
+
+from lens_cli import pipeline
+from lens_cli.charts import dendrogram_figure
+from lens_cli.config import Options
+from lens_cli.progress import Progress
+from lens_cli.report import build_context, render, script_json
+
+from .fakes import FakeEmbedder, FakeParser
+
+HOSTILE = [
+    "<script>alert(1)</script>",
+    "</script><script>alert(2)</script>",
+    '<img src=x onerror="alert(3)">',
+    '"><svg onload=alert(4)>',
+    "{{ 7*7 }}",
+    "javascript:alert(5)",
+    "=cmd|' /C calc'!A0",
+]
+
+
+@pytest.fixture
+def analysis(tmp_path):
+    texts = [
+        "music for a party",
+        "music for running",
+        "music for the beach",
+        "jazz music",
+        "soul music",
+        "punk music",
+        "songs about love",
+        *HOSTILE,
+    ]
+    p = tmp_path / "d.jsonl"
+    p.write_text("\n".join(json.dumps({"text": t, "tag": "seed" if i == 0 else "gen"}) for i, t in enumerate(texts)))
+    request = pipeline.ReadRequest(str(p), text_column="text", seed_column="tag", seed_value="seed")
+    return pipeline.run(request, Options(), Progress(quiet=True), parser=FakeParser(), embedder=FakeEmbedder())
+
+
+@pytest.fixture
+def soup(analysis):
+    html = render(build_context(analysis, plotly_js="/* plotly */"))
+    return BeautifulSoup(html, "html.parser"), html
+
+
+def test_structure(soup, analysis):
+    doc, _ = soup
+    assert [s["data-axis"] for s in doc.select("section.axis")] == [
+        "syntax",
+        "dependency",
+        "lexical",
+        "semantic",
+    ]
+    assert len(doc.select("div.chart.dendrogram")) == 4
+    assert len(doc.select(".cards .card")) >= 8
+    for card in doc.select(".cards .card"):
+        assert card.select_one(".card-guide").get_text(strip=True)
+    syntax = analysis.clusterings["syntax"]
+    details = doc.select("section#axis-syntax details.cluster:not(.unclustered)")
+    assert len(details) == len(syntax.clusters)
+    assert [int(d["data-cluster"]) for d in details] == [c.id for c in syntax.clusters]
+    first = details[0]
+    assert first.select_one(".size").get_text().startswith(f"{syntax.clusters[0].size} texts")
+
+
+def test_pattern_chips_are_shown(soup):
+    doc, _ = soup
+    chips = [" ".join(c.get_text() for c in p.select(".chip")) for p in doc.select("#axis-syntax .pattern")]
+    assert "music for NOUN" in chips
+
+
+def test_plotly_inlined_once_and_nothing_loaded_from_network(soup):
+    doc, html = soup
+    assert html.count("/* plotly */") == 1
+    assert not doc.select("script[src]") and not doc.select("link[href]")
+    assert "http://" not in html.replace("http://www.w3.org/2000/svg", "")
+    assert "https://" not in html
+
+
+def test_hostile_texts_stay_text(soup):
+    doc, _html = soup
+    # No element or attribute from the data: only our own scripts exist.
+    scripts = doc.find_all("script")
+    assert [s.get("id") for s in scripts if s.get("type") == "application/json"] == [
+        "lens-figures",
+        "lens-data",
+    ]
+    assert len(scripts) == 4
+    assert not doc.find_all("img") and not doc.find_all("svg")
+    assert not any(attr.startswith("on") for tag in doc.find_all(True) for attr in tag.attrs)
+    # The JSON blocks parse back to the literal texts.
+    data = json.loads(doc.select_one("#lens-data").string)
+    texts = {entry[1] for entry in data["store"].values()}
+    assert set(HOSTILE) <= texts
+    raw = doc.select_one("#lens-data").string
+    assert "<" not in raw and ">" not in raw and "&" not in raw
+
+
+def test_script_json_escapes():
+    assert str(script_json({"a": "</script><b>&"})) == '{"a":"\\u003c/script\\u003e\\u003cb\\u003e\\u0026"}'
+
+
+def test_dendrogram_is_one_line_trace(analysis):
+    c = analysis.clusterings["syntax"]
+    fig = dendrogram_figure(c, analysis.parsed.corpus.texts).to_dict()
+    lines = [t for t in fig["data"] if t.get("mode") == "lines"]
+    assert len(lines) == 1
+    n = analysis.parsed.corpus.n
+    assert lines[0]["x"].count(None) == n - 1  # one segment group per merge
+    leaves = next(t for t in fig["data"] if t["name"] == "leaves")
+    assert len(leaves["x"]) == n
+    assert all("<script>" not in t for t in leaves["text"])
+
+
+def test_dendrogram_truncates_big_trees(analysis):
+    c = analysis.clusterings["lexical"]
+    fig = dendrogram_figure(c, analysis.parsed.corpus.texts, max_leaves=5).to_dict()
+    leaves = next(t for t in fig["data"] if t["name"] == "leaves")
+    assert len(leaves["x"]) == 5
+    assert any("texts<br>" in t for t in leaves["text"])
+    assert fig["layout"]["xaxis"]["showticklabels"] is False
+
+
+def test_cluster_roots_are_clickable(analysis):
+    c = analysis.clusterings["syntax"]
+    fig = dendrogram_figure(c, analysis.parsed.corpus.texts).to_dict()
+    roots = next(t for t in fig["data"] if t["name"] == "clusters")
+    assert sorted(roots["customdata"]) == [cl.id for cl in c.clusters][: len(roots["customdata"])]
+
+
+def test_example_cap_is_shown(analysis):
+    ctx = build_context(analysis, plotly_js="")
+    from dataclasses import replace
+
+    small = replace(analysis, options={**analysis.options, "max_examples": 1})
+    ctx = build_context(small, plotly_js="")
+    big = next(c for v in ctx.axes for c in v.clusters if c.size > 1)
+    assert big.shown == 1
+    doc = BeautifulSoup(render(ctx), "html.parser")
+    assert "showing 1 of" in doc.get_text()

@@ -1,0 +1,144 @@
+from __future__ import annotations
+
+import gzip
+import math
+
+import numpy as np
+import pytest
+
+from lens_cli import stats
+from lens_cli.distances import square
+
+# ---- reference figures from ../shared/data/README.md (diversity 0.3.1, spaCy en_core_web_sm 3.8.0) ----
+
+
+def test_compression_ratio_matches_reference(music_parsed):
+    corpus, _ = music_parsed
+    assert stats.compression_ratio(corpus.texts) == pytest.approx(3.284, abs=5e-4)
+
+
+def test_ngram_diversity_matches_reference(music_parsed):
+    corpus, _ = music_parsed
+    total, terms = stats.ngram_diversity(corpus.texts)
+    assert total == pytest.approx(2.668, abs=5e-4)
+    assert terms == pytest.approx([0.2381, 0.6247, 0.8567, 0.9483], abs=5e-5)
+
+
+def test_self_repetition_matches_reference(music_parsed):
+    corpus, _ = music_parsed
+    assert stats.self_repetition(corpus.texts) == pytest.approx(0.2060, abs=5e-5)
+
+
+@pytest.mark.model
+def test_pos_compression_ratio_matches_reference_with_default_parser(music_parsed):
+    _, parsed = music_parsed
+    assert stats.compression_ratio_pos([p.xpos for p in parsed]) == pytest.approx(5.295, abs=5e-4)
+
+
+# ---- hand-computed tiny corpora ----
+
+
+def test_compression_ratio_is_one_gzip_of_joined_texts():
+    texts = ["aaa bbb", "ccc"]
+    raw = b"aaa bbb ccc"
+    assert stats.compression_ratio(texts) == len(raw) / len(gzip.compress(raw, 9))
+    assert stats.compression_ratio([]) == 0.0
+
+
+def test_ngram_diversity_crosses_text_boundaries():
+    total, terms = stats.ngram_diversity(["a b", "a b"])
+    # tokens a b a b: 1-grams 2/4, 2-grams {ab, ba} 2/3, 3-grams {aba, bab} 2/2, 4-grams 1/1
+    assert terms == pytest.approx([0.5, 2 / 3, 1.0, 1.0])
+    assert total == pytest.approx(0.5 + 2 / 3 + 2)
+
+
+def test_ngram_diversity_with_too_few_tokens():
+    total, terms = stats.ngram_diversity(["one"])
+    assert terms == [1.0, 0.0, 0.0, 0.0] and total == 1.0
+
+
+def test_self_repetition_hand_computed():
+    texts = ["a b c d e", "a b c d", "x y z w"]
+    # 4-grams: t0 {abcd, bcde}, t1 {abcd}, t2 {xyzw}; df(abcd)=2
+    expected = (math.log(2) + math.log(2) + math.log(1)) / 3
+    assert stats.self_repetition(texts) == pytest.approx(expected)
+
+
+def test_self_repetition_edge_cases():
+    assert stats.self_repetition(["same text here now"] * 3) == pytest.approx(math.log(3))
+    assert stats.self_repetition(["short"]) == 0.0
+    assert stats.self_repetition([]) == 0.0
+
+
+def test_distinct_n_within_texts():
+    words = [["a", "b", "a"], ["a", "b"]]
+    assert stats.distinct_n(words, 1) == pytest.approx(2 / 5)
+    assert stats.distinct_n(words, 2) == pytest.approx(2 / 3)  # ab, ba, ab
+    assert stats.distinct_n(words, 4) == 0.0
+
+
+def test_templates():
+    tags = [["DT", "NN", "IN", "DT", "NN"], ["DT", "NN", "IN", "DT", "NN", "."], ["NN"]]
+    top, rate, per_token = stats.templates(tags)
+    assert top[0] == ("DT NN IN DT NN", 2)
+    # every 5-gram is among the top 100 here, so only text 3 (too short) has none
+    assert rate == pytest.approx(2 / 3)
+    assert per_token == pytest.approx((1 / 5 + 2 / 6 + 0) / 3)
+
+
+def test_vendi_extremes():
+    assert stats.vendi_from_similarity(np.ones((4, 4))) == pytest.approx(1.0)
+    assert stats.vendi_from_similarity(np.eye(4)) == pytest.approx(4.0)
+    assert stats.vendi_from_similarity(np.zeros((0, 0))) == 0.0
+
+
+def test_vendi_from_embeddings_equals_dense_form():
+    rng = np.random.default_rng(0)
+    emb = rng.normal(size=(30, 5)).astype(np.float32)
+    emb /= np.linalg.norm(emb, axis=1, keepdims=True)
+    k = 1 - (1 - emb @ emb.T) / 2
+    assert stats.vendi_from_embeddings(emb) == pytest.approx(stats.vendi_from_similarity(k), rel=1e-4)
+
+
+def test_vendi_drops_negative_eigenvalues():
+    # 1 - D for a non-Euclidean D can have negative eigenvalues; the score stays finite and >= 1.
+    k = np.array([[1, 1, 0], [1, 1, 1], [0, 1, 1]], dtype=float)
+    assert np.linalg.eigvalsh(k).min() < 0
+    v = stats.vendi_from_similarity(k)
+    assert 1 <= v <= 3
+
+
+def test_axis_stats_homogenization_and_near_duplicates():
+    d = np.array([0.0, 0.5, 0.04], dtype=np.float32)  # pairs (0,1) (0,2) (1,2)
+    out = stats.axis_stats(3, d, lambda idx: square(d, 3)[np.ix_(idx, idx)])
+    assert out["homogenization"] == pytest.approx(1 - 0.54 / 3)
+    assert out["near_duplicate_pairs"] == 2
+    assert out["near_duplicate_examples"] == [(0, 1, 0.0), (1, 2, pytest.approx(0.04))]
+
+
+def test_pairs_from_condensed_inverts_the_index():
+    n = 7
+    i, j = stats._pairs_from_condensed(n, np.arange(n * (n - 1) // 2))
+    iu = np.triu_indices(n, 1)
+    assert i.tolist() == iu[0].tolist() and j.tolist() == iu[1].tolist()
+
+
+def test_seed_stats():
+    # rows 0,1 are seeds; rows 2..4 generated
+    sd = np.array([[0, 1], [1, 0], [0.1, 0.9], [0.8, 0.2], [0.7, 0.6]], dtype=np.float32)
+    out = stats.seed_stats(sd, np.array([2, 3, 4]), threshold=0.25)
+    assert out["seed_copy_rate"] == pytest.approx(2 / 3)
+    assert out["children"] == [1, 1]
+    assert out["copies"] == [2, 3]
+    assert [s for _, s, _ in out["nearest"]] == [0, 1, 1]
+
+
+def test_dataset_stats_one_text_and_identical_texts(fake_parser):
+    one = stats.dataset_stats(["hello world"], fake_parser.parse(["hello world"]), 1, {})[0]
+    assert one["unique_texts"] == 1 and one["duplicate_rate"] == 0.0
+    assert one["tokens_per_text"]["median"] == 2
+    same = ["the same text"] * 4
+    s = stats.dataset_stats(same, fake_parser.parse(same), 5, {"empty": 1})[0]
+    assert s["unique_texts"] == 1 and s["duplicate_rate"] == pytest.approx(0.75)
+    assert s["rows_skipped"] == 1 and s["empty_skipped"] == 1
+    assert s["distinct_n"]["1"] == pytest.approx(3 / 12)
