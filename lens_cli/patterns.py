@@ -18,6 +18,7 @@ Ties go to the lexicographically smallest pattern, so results are deterministic.
 from __future__ import annotations
 
 import math
+from bisect import bisect_left
 from collections import Counter
 from collections.abc import Sequence
 
@@ -167,58 +168,125 @@ def mine_pattern(members: Sequence[ParsedText], axis: str) -> Pattern | None:
     Returns ``None`` when no item reaches :data:`MIN_SUPPORT`. Uses leftmost embeddings: for
     subsequence patterns the leftmost match leaves the most room for extensions, so support
     counted this way is exact.
+
+    The search is a depth-first branch and bound over at most :data:`BRANCH` extensions per node.
+    For speed, identical member sequences are searched once with their count as weight, items
+    are small integers, and each member's item set per suffix and item positions are
+    precomputed. A node whose best possible descendant cannot beat the best pattern so far is
+    not expanded: a descendant with ``k`` more items needs ``k`` more tokens in at least
+    :data:`MIN_SUPPORT` of the members. None of this changes which pattern wins.
     """
     if not members:
         return None
     if len(members) > MAX_MEMBERS:
         step = len(members) / MAX_MEMBERS
         members = [members[int(k * step)] for k in range(MAX_MEMBERS)]
-    seqs = [token_items(p, axis) for p in members]
-    n = len(seqs)
+    n = len(members)
     min_count = max(1, math.ceil(MIN_SUPPORT * n))
+
+    # Items as integers; identical sequences merged (weight = how many members have it).
+    item_ids: dict[Item, int] = {}
+    distinct: dict[tuple[int, ...], int] = {}
+    for p in members:
+        ids = []
+        for lit, slot in token_items(p, axis):
+            ids.append(item_ids.setdefault(lit, len(item_ids)))
+            ids.append(item_ids.setdefault(slot, len(item_ids)))
+        key = tuple(ids)
+        distinct[key] = distinct.get(key, 0) + 1
+    items_of = list(item_ids)
+    item_weight = [_weight(it) for it in items_of]
+    seqs = list(distinct)
+    weights = list(distinct.values())
+    # suffix[s][end]: the items of sequence s from token ``end`` on, repeated ``weight`` times so
+    # that one Counter over the concatenation gives weighted counts.
+    suffix: list[list[tuple[int, ...]]] = []
+    positions: list[dict[int, list[int]]] = []
+    lengths = []
+    for ids, w in zip(seqs, weights):
+        n_tok = len(ids) // 2
+        lengths.append(n_tok)
+        pos: dict[int, list[int]] = {}
+        for k, item in enumerate(ids):
+            pos.setdefault(item, []).append(k // 2)
+        positions.append(pos)
+        rows: list[tuple[int, ...]] = [()] * (n_tok + 1)
+        seen: set[int] = set()
+        for t in range(n_tok - 1, -1, -1):
+            seen.add(ids[2 * t])
+            seen.add(ids[2 * t + 1])
+            rows[t] = tuple(seen) * w
+        suffix.append(rows)
+
     best: tuple[float, tuple[str, ...], tuple[Item, ...], int] | None = None
 
-    def candidates(state: list[tuple[int, int]]) -> list[tuple[Item, int]]:
-        # Count, per item, the sequences in which it occurs after the current match end.
-        counts: Counter[Item] = Counter()
+    def candidates(state: list[tuple[int, int]]) -> list[tuple[int, int]]:
+        flat: list[int] = []
         for s, end in state:
-            seen: set[Item] = set()
-            for lit, slot in seqs[s][end:]:
-                seen.add(lit)
-                seen.add(slot)
-            counts.update(seen)
-        frequent = [(item, c) for item, c in counts.items() if c >= min_count]
-        frequent.sort(key=lambda ic: (-ic[1] * _weight(ic[0]), ic[0]))
+            flat.extend(suffix[s][end])
+        frequent = [(item, c) for item, c in Counter(flat).items() if c >= min_count]
+        frequent.sort(key=lambda ic: (-ic[1] * item_weight[ic[0]], items_of[ic[0]]))
         return frequent[:BRANCH]
 
-    def visit(items: tuple[Item, ...], weight: float, state: list[tuple[int, int]]) -> None:
+    def ceiling(weight: float, depth: int, state: list[tuple[int, int]]) -> float:
+        """The best score any descendant of this node could reach."""
+        room = MAX_ITEMS - depth
+        remaining = sorted(((lengths[s] - end, weights[s]) for s, end in state), reverse=True)
+        top = 0.0
+        held = 0
+        # held = members with at least k tokens left, for k from the largest remainder down.
+        for rem, w in remaining:
+            held += w
+            k = min(rem, room)
+            if k > 0 and held >= min_count:
+                top = max(top, (held / n) ** SUPPORT_EXPONENT * (weight + LITERAL_WEIGHT * k))
+        return top
+
+    # (depth, state) -> (weight, key) of the first node seen there. Nodes with the same depth and
+    # state have identical subtrees (candidates depend on the state only), so the one with more
+    # weight, or equal weight and the smaller key, wins everywhere below: skip the other.
+    seen_states: dict[tuple[int, tuple[tuple[int, int], ...]], tuple[float, tuple[Item, ...]]] = {}
+
+    def visit(items: tuple[int, ...], weight: float, state: list[tuple[int, int]]) -> None:
         nonlocal best
-        support = len(state)
         if items:
+            named_now = tuple(items_of[i] for i in items)
+            mark = (len(items), tuple(state))
+            prior = seen_states.get(mark)
+            if prior is not None and (prior[0] > weight or (prior[0] == weight and prior[1] < named_now)):
+                return
+            seen_states[mark] = (weight, named_now)
+        if items:
+            support = sum(weights[s] for s, _ in state)
             score = (support / n) ** SUPPORT_EXPONENT * weight
-            key = tuple(f"{k}:{v}" for k, v in items)
-            if best is None or score > best[0] + 1e-12 or (abs(score - best[0]) <= 1e-12 and key < best[1]):
-                best = (score, key, items, support)
+            if best is None or score >= best[0] - 1e-12:
+                named = tuple(items_of[i] for i in items)
+                key = tuple(f"{k}:{v}" for k, v in named)
+                if best is None or score > best[0] + 1e-12 or (abs(score - best[0]) <= 1e-12 and key < best[1]):
+                    best = (score, key, named, support)
         if len(items) >= MAX_ITEMS:
             return
+        if best is not None and ceiling(weight, len(items), state) < best[0] - 1e-12:
+            return
         for item, count in candidates(state):
-            bound = (count / n) ** SUPPORT_EXPONENT * (
-                weight + _weight(item) + LITERAL_WEIGHT * (MAX_ITEMS - len(items) - 1)
-            )
+            w_item = item_weight[item]
+            bound = (count / n) ** SUPPORT_EXPONENT * (weight + w_item + LITERAL_WEIGHT * (MAX_ITEMS - len(items) - 1))
             if best is not None and bound < best[0] - 1e-12:
                 continue
             new_state = []
             for s, end in state:
-                pos = _first_match(seqs[s], item, end)
-                if pos >= 0:
-                    new_state.append((s, pos + 1))
-            visit((*items, item), weight + _weight(item), new_state)
+                where = positions[s].get(item)
+                if where is not None:
+                    k = bisect_left(where, end)
+                    if k < len(where):
+                        new_state.append((s, where[k] + 1))
+            visit((*items, item), weight + w_item, new_state)
 
-    visit((), 0.0, [(s, 0) for s in range(n)])
+    visit((), 0.0, [(s, 0) for s in range(len(seqs))])
     if best is None:
         return None
-    _, _, items, support = best
-    shown = tuple((k, v if k == "word" or axis == "syntax" else v.upper()) for k, v in items)
+    _, _, named_items, support = best
+    shown = tuple((k, v if k == "word" or axis == "syntax" else v.upper()) for k, v in named_items)
     return Pattern(items=shown, support=support / n)
 
 
