@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import fastcluster
 import numpy as np
@@ -36,32 +37,127 @@ class Tree:
     leaf_order: np.ndarray
 
 
-def build_tree(condensed: np.ndarray, n: int, method: str, embeddings: np.ndarray | None = None) -> Tree:
+def build_tree(
+    condensed: np.ndarray,
+    n: int,
+    method: str,
+    embeddings: np.ndarray | None = None,
+    *,
+    overwrite: bool = False,
+    weights: np.ndarray | None = None,
+) -> Tree:
     """An agglomerative tree on the condensed distances (or, for ward, on the embeddings).
 
     Args:
-        condensed: float32 condensed distances; not modified.
+        condensed: Condensed distances (float32 or float64).
         n: Number of leaves.
         method: ``average``, ``complete``, ``single``, or ``ward`` (needs ``embeddings``).
         embeddings: Row vectors for ward.
+        overwrite: Let fastcluster work in ``condensed`` itself (it must be float64) instead of a
+            float64 copy: saves 8 bytes per pair, and ``condensed`` is garbage afterwards.
+        weights: How many items each leaf stands for (landmark mode). With average linkage the
+            distance between two clusters is then the weighted mean over their leaves, as if every
+            item were there; single and complete linkage do not depend on weights, ward ignores them.
     """
     if n < 2:
         return Tree(np.zeros((0, 4)), np.arange(n))
+    keep_for_order = None
+    if n <= OPTIMAL_ORDER_LIMIT and method != "ward":
+        keep_for_order = condensed.astype(np.float64) if overwrite else condensed
     if method == "ward":
         if embeddings is None:
             raise ValueError("ward linkage needs embeddings")
         z = fastcluster.linkage_vector(np.asarray(embeddings, dtype=np.float64), method="ward")
+    elif method == "average" and weights is not None and np.any(weights != weights[0]):
+        z = weighted_average_linkage(condensed, n, weights)
     else:
-        # linkage_wrap works in place on a float64 copy; calling it directly avoids the wrapper's
-        # second copy (fastcluster.linkage copies its input again).
-        work = condensed.astype(np.float64)
+        # linkage_wrap works in place on float64; calling it directly avoids the wrapper's second
+        # copy (fastcluster.linkage copies its input again).
+        if overwrite and condensed.dtype == np.float64 and condensed.flags.c_contiguous:
+            work = condensed
+        else:
+            work = condensed.astype(np.float64)
         z = np.empty((n - 1, 4))
         fastcluster.linkage_wrap(n, work, z, _METHOD_INDEX[method])
         del work
-    if n <= OPTIMAL_ORDER_LIMIT and method != "ward":
-        z = hierarchy.optimal_leaf_ordering(z, condensed.astype(np.float64))
+    if keep_for_order is not None:
+        z = hierarchy.optimal_leaf_ordering(z, np.asarray(keep_for_order, dtype=np.float64))
     order = hierarchy.leaves_list(z)
     return Tree(z, order)
+
+
+def weighted_average_linkage(condensed: np.ndarray, n: int, weights: np.ndarray) -> np.ndarray:
+    """Average linkage (UPGMA) where leaf ``i`` counts ``weights[i]`` times, as a scipy linkage matrix.
+
+    The nearest-neighbour chain algorithm on a square matrix with the Lance-Williams update
+    ``d(k, a∪b) = (w_a d(k, a) + w_b d(k, b)) / (w_a + w_b)``: O(n²) memory, about 2n numpy row
+    operations. Column 3 of the result counts leaves, as scipy's does. Meant for landmarks (a few
+    thousand leaves), not for all rows.
+    """
+    d = np.asarray(hierarchy.distance.squareform(np.asarray(condensed, dtype=np.float64), checks=False))
+    d = d.astype(np.float64, copy=True)
+    np.fill_diagonal(d, np.inf)
+    size = np.asarray(weights, dtype=np.float64).copy()
+    leaves = np.ones(n, dtype=np.int64)
+    active = np.ones(n, dtype=bool)
+    made = np.zeros(n)  # height at which each representative's cluster was formed
+    merges: list[tuple[float, int, int]] = []
+    chain: list[int] = []
+    remaining = n
+    while remaining > 1:
+        if not chain:
+            chain.append(int(np.flatnonzero(active)[0]))
+        a = chain[-1]
+        row = d[a]
+        b = int(np.argmin(row))
+        # Prefer the previous chain element on ties, so that the chain ends in a reciprocal pair.
+        if len(chain) > 1 and row[chain[-2]] <= row[b]:
+            b = chain[-2]
+        if len(chain) > 1 and b == chain[-2]:
+            chain.pop()
+            chain.pop()
+            keep, gone = min(a, b), max(a, b)
+            # Never below the merges that made the two clusters (rounding in the update could dip
+            # a hair under), so that sorting merges by height keeps every merge after its parts.
+            height = max(float(row[b]), made[keep], made[gone])
+            merges.append((height, keep, gone))
+            made[keep] = height
+            wa, wb = size[keep], size[gone]
+            new = (wa * d[keep] + wb * d[gone]) / (wa + wb)
+            d[keep] = new
+            d[:, keep] = new
+            d[keep, keep] = np.inf
+            d[gone] = np.inf
+            d[:, gone] = np.inf
+            size[keep] = wa + wb
+            leaves[keep] += leaves[gone]
+            active[gone] = False
+            remaining -= 1
+        else:
+            chain.append(b)
+    return _linkage_from_merges(merges, n)
+
+
+def _linkage_from_merges(merges: list[tuple[float, int, int]], n: int) -> np.ndarray:
+    """Merges ``(height, leaf a, leaf b)`` (each cluster named by one of its leaves) -> scipy linkage.
+
+    Sorting by height is valid for reducible linkages such as average, whose heights never decrease
+    along a path to the root.
+    """
+    order = sorted(range(len(merges)), key=lambda k: (merges[k][0], k))
+    cluster_of = np.arange(n)  # current cluster id of each representative leaf
+    count = {i: 1 for i in range(n)}
+    z = np.empty((len(merges), 4))
+    for step, k in enumerate(order):
+        height, a, b = merges[k]
+        ca, cb = int(cluster_of[a]), int(cluster_of[b])
+        lo, hi = min(ca, cb), max(ca, cb)
+        size = count.pop(ca) + count.pop(cb)
+        new_id = n + step
+        count[new_id] = size
+        z[step] = (lo, hi, height, size)
+        cluster_of[a] = new_id
+    return z
 
 
 def flat_labels(tree: Tree, n: int, threshold: float | None, k: int | None) -> np.ndarray:
@@ -101,6 +197,7 @@ def summarise(
     is_seed: np.ndarray,
     condensed: np.ndarray | None,
     pair_fn: Callable[[np.ndarray], np.ndarray] | None = None,
+    progress: Any = None,
 ) -> tuple[np.ndarray, list[ClusterSummary], np.ndarray]:
     """Number clusters largest first, group singletons, and describe each cluster.
 
@@ -109,6 +206,7 @@ def summarise(
         leaf_rank: Position of each text in the tree's leaf order (ties broken by index).
         condensed: Distances among all texts, or ``None`` with ``pair_fn`` giving square
             distances among given indices (landmark mode).
+        progress: A :class:`~lens_cli.progress.Progress`, advanced once per cluster described.
 
     Returns:
         Labels (1..m by size, 0 for singletons), the cluster summaries, and the singletons in leaf order.
@@ -125,6 +223,8 @@ def summarise(
         labels[g] = cid
     singles = np.asarray(sorted((i for i in range(n) if labels[i] == 0), key=lambda i: leaf_rank[i]), dtype=np.int64)
 
+    if progress is not None:
+        progress.phase("clusters", len(multi))
     members_parsed = [[parsed[i] for i in g] for g in multi]
     keywords: list[list[str]]
     if axis == "semantic":
@@ -149,6 +249,8 @@ def summarise(
                 estimated=estimated,
             )
         )
+        if progress is not None:
+            progress.advance(1)
     return labels, summaries, singles
 
 
@@ -162,14 +264,31 @@ def cluster_exact(
     threshold: float | None,
     k: int | None,
     embeddings: np.ndarray | None = None,
+    pair_fn: Callable[[np.ndarray], np.ndarray] | None = None,
+    overwrite: bool = False,
+    progress: Any = None,
 ) -> Clustering:
-    """Cluster all texts of one axis on their full condensed distances."""
+    """Cluster all texts of one axis on their full condensed distances.
+
+    Args:
+        pair_fn: Square distances among given indices; used for the cluster summaries instead of
+            ``condensed`` when given (computing them afresh is faster than gathering from a large
+            condensed matrix, and needed with ``overwrite``).
+        overwrite: Build the tree in ``condensed`` itself (float64; see :func:`build_tree`). Needs ``pair_fn``.
+        progress: A :class:`~lens_cli.progress.Progress` to report the tree and summaries on.
+    """
     n = len(parsed)
-    tree = build_tree(condensed, n, method, embeddings)
+    if overwrite and pair_fn is None:
+        raise ValueError("overwrite needs pair_fn: the condensed matrix is gone after the tree")
+    if progress is not None:
+        progress.phase("tree")
+    tree = build_tree(condensed, n, method, embeddings, overwrite=overwrite)
     raw = flat_labels(tree, n, threshold, k)
     leaf_rank = np.empty(n, dtype=np.int64)
     leaf_rank[tree.leaf_order] = np.arange(n)
-    labels, clusters, singles = summarise(axis, raw, leaf_rank, parsed, is_seed, condensed)
+    labels, clusters, singles = summarise(
+        axis, raw, leaf_rank, parsed, is_seed, None if pair_fn is not None else condensed, pair_fn, progress
+    )
     return Clustering(
         axis=axis,
         linkage=tree.linkage,
@@ -199,6 +318,8 @@ def cluster_landmarks(
     threshold: float | None,
     k: int | None,
     landmark_embeddings: np.ndarray | None = None,
+    weights: np.ndarray | None = None,
+    progress: Any = None,
 ) -> Clustering:
     """Cluster landmarks exactly; every text joins the cluster of its nearest landmark.
 
@@ -207,10 +328,13 @@ def cluster_landmarks(
         landmark_condensed: Condensed distances among landmarks.
         nearest: For each text, the index into ``landmarks`` of its nearest landmark.
         pair_fn: Square distances among arbitrary corpus indices (for summaries).
+        weights: How many rows each landmark stands for (see :func:`build_tree`); default: one each.
     """
     n = len(parsed)
     m = len(landmarks)
-    tree = build_tree(landmark_condensed, m, method, landmark_embeddings)
+    if progress is not None:
+        progress.phase("tree")
+    tree = build_tree(landmark_condensed, m, method, landmark_embeddings, weights=weights)
     raw_lm = flat_labels(tree, m, threshold, k)
     raw = raw_lm[nearest]
     lm_rank = np.empty(m, dtype=np.int64)
@@ -219,7 +343,7 @@ def cluster_landmarks(
     leaf_rank_key = lm_rank[nearest] * n + np.arange(n)
     leaf_rank = np.empty(n, dtype=np.int64)
     leaf_rank[np.argsort(leaf_rank_key, kind="stable")] = np.arange(n)
-    labels, clusters, singles = summarise(axis, raw, leaf_rank, parsed, is_seed, None, pair_fn)
+    labels, clusters, singles = summarise(axis, raw, leaf_rank, parsed, is_seed, None, pair_fn, progress)
     return Clustering(
         axis=axis,
         linkage=tree.linkage,
