@@ -10,14 +10,15 @@ from typing import Any
 import numpy as np
 
 from . import distances as dist
+from .cache import Cache, embedder_namespace, parser_namespace, per_text
 from .cluster import cluster_exact, cluster_landmarks
 from .config import Options
 from .embedders import Embedder, make_embedder
 from .io import Table, build_corpus, read_table
-from .model import AXES, Analysis, Clustering, Corpus, ParsedCorpus, Stats
+from .model import AXES, Analysis, Clustering, Corpus, ParsedCorpus, ParsedText, Stats
 from .parsers import Parser, make_parser
 from .progress import Progress
-from .stats import axis_stats, dataset_stats, fold, seed_stats
+from .stats import axis_stats, dataset_stats, distance_summary, fold, seed_stats
 
 PairFn = Callable[[np.ndarray], np.ndarray]
 
@@ -53,53 +54,139 @@ def read(request: ReadRequest, random_seed: int = 0) -> Corpus:
     )
 
 
-def parse(corpus: Corpus, parser: Parser, progress: Progress) -> ParsedCorpus:
-    """Tag and parse every text (and every separate seed)."""
-    info = parser.info()
-    progress.stage("parse", corpus.n + len(corpus.seed_texts))
-    parsed = parser.parse(corpus.texts, progress.advance)
-    seed_parsed = parser.parse(corpus.seed_texts, progress.advance) if corpus.seed_texts else []
-    progress.done(f"{corpus.n:,} texts with {info.backend} {info.model} {info.version}")
-    return ParsedCorpus(corpus=corpus, parsed=parsed, parser=info, seed_parsed=seed_parsed)
+def _unique(texts: Sequence[str]) -> tuple[list[str], np.ndarray]:
+    """Distinct texts in first-seen order, and for each text the index of its distinct text."""
+    index: dict[str, int] = {}
+    group = [index.setdefault(t, len(index)) for t in texts]
+    return list(index), np.asarray(group, dtype=np.int64)
 
 
-def embed(corpus: Corpus, embedder: Embedder, progress: Progress) -> tuple[np.ndarray, np.ndarray]:
-    """Embeddings of the texts and of the separate seeds."""
-    progress.stage("embed", corpus.n + len(corpus.seed_texts))
+def parse(corpus: Corpus, parser: Parser, progress: Progress, cache: Cache | None = None) -> ParsedCorpus:
+    """Tag and parse every text (and every separate seed).
+
+    Each distinct text is parsed once (identical texts share one :class:`ParsedText`); with a
+    ``cache``, texts parsed before by the same parser and model are not parsed again, and when all
+    are cached the model is not even loaded.
+    """
     everything = list(corpus.texts) + list(corpus.seed_texts)
-    emb = embedder.embed(everything, progress.advance)
-    progress.done(f"{len(everything):,} texts")
-    return emb[: corpus.n], emb[corpus.n :]
+    distinct, group = _unique(everything)
+    ns = parser_namespace(parser) if cache is not None else None
+    found: dict[str, ParsedText] = cache.load(ns, distinct) if cache is not None and ns is not None else {}
+    missing = [t for t in distinct if t not in found]
+    progress.stage("parse", len(missing))
+    info = ns.info if ns is not None and not missing else parser.info()
+    if missing:
+        fresh = parser.parse(missing, progress.advance)
+        if ns is not None and info != ns.info:
+            # The model that loaded is not the one the cache was looked up for: trust nothing cached.
+            progress.note(f"note: parser is {info}, not {ns.info} as expected; not using the cache")
+            missing, found, ns = distinct, {}, None
+            fresh = parser.parse(missing)
+        new = dict(zip(missing, fresh))
+        if cache is not None and ns is not None:
+            cache.store(ns, new)
+        found.update(new)
+    parsed_all = [found[t] for t in distinct]
+    rows = [parsed_all[g] for g in group]
+    _cache_notes(cache, progress)
+    cached = len(distinct) - len(missing)
+    progress.done(
+        f"{corpus.n:,} texts ({len(distinct):,} distinct, {cached:,} from the cache) "
+        f"with {info.backend} {info.model} {info.version}"
+    )
+    return ParsedCorpus(corpus=corpus, parsed=rows[: corpus.n], parser=info, seed_parsed=rows[corpus.n :])
 
 
-def _landmark_rows(keys: Sequence[Any], n_landmarks: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
-    """Landmarks among distinct items (identical sequences count once), and each row's item group.
+def embed(
+    corpus: Corpus, embedder: Embedder, progress: Progress, cache: Cache | None = None
+) -> tuple[np.ndarray, np.ndarray, str]:
+    """Embeddings of the texts and of the separate seeds, and the embedder's description.
+
+    A per-text embedder (a sentence-transformers model) embeds each distinct text once, and with
+    a ``cache`` only texts it has not embedded before. TF-IDF vectors depend on the whole corpus:
+    they are computed on all texts, every time.
+    """
+    everything = list(corpus.texts) + list(corpus.seed_texts)
+    if not per_text(embedder):
+        progress.stage("embed", len(everything))
+        emb = embedder.embed(everything, progress.advance)
+        progress.done(f"{len(everything):,} texts")
+        return emb[: corpus.n], emb[corpus.n :], embedder.describe()
+    distinct, group = _unique(everything)
+    ns = embedder_namespace(embedder) if cache is not None else None
+    found: dict[str, np.ndarray] = cache.load(ns, distinct) if cache is not None and ns is not None else {}
+    missing = [t for t in distinct if t not in found]
+    progress.stage("embed", len(missing))
+    described = ns.info if ns is not None and not missing else embedder.describe()
+    if missing:
+        fresh = embedder.embed(missing, progress.advance)
+        if ns is not None and described != ns.info:
+            progress.note(f"note: embedder is {described!r}, not {ns.info!r} as expected; not using the cache")
+            missing, found, ns = distinct, {}, None
+            fresh = embedder.embed(missing)
+        new = {t: fresh[i] for i, t in enumerate(missing)}
+        if cache is not None and ns is not None:
+            cache.store(ns, new)
+        found.update(new)
+    _cache_notes(cache, progress)
+    if distinct:
+        table = np.vstack([found[t] for t in distinct]).astype(np.float32, copy=False)
+    else:
+        table = np.zeros((0, 1), dtype=np.float32)
+    emb = table[group] if len(group) else table
+    cached = len(distinct) - len(missing)
+    progress.done(f"{len(everything):,} texts ({len(distinct):,} distinct, {cached:,} from the cache)")
+    return emb[: corpus.n], emb[corpus.n :], described
+
+
+def _cache_notes(cache: Cache | None, progress: Progress) -> None:
+    if cache is not None:
+        for note in cache.notes:
+            progress.note(f"note: {note}")
+        cache.notes.clear()
+
+
+def _distinct(keys: Sequence[Any]) -> tuple[np.ndarray, np.ndarray]:
+    """Identical items counted once.
 
     Returns:
-        (landmark corpus indices, for each row the index of its distinct item's first row)
+        (the first row of each distinct key, in row order; for each row the index of its key in that array)
     """
     first: dict[Any, int] = {}
-    group = np.empty(len(keys), dtype=np.int64)
+    rows: list[int] = []
+    group: list[int] = []
     for i, key in enumerate(keys):
-        group[i] = first.setdefault(key, i)
-    distinct = np.asarray(sorted(first.values()), dtype=np.int64)
-    if len(distinct) > n_landmarks:
-        rng = np.random.default_rng(seed)
-        distinct = np.sort(rng.choice(distinct, size=n_landmarks, replace=False))
-    return distinct, group
+        g = first.setdefault(key, len(rows))
+        if g == len(rows):
+            rows.append(i)
+        group.append(g)
+    return np.asarray(rows, dtype=np.int64), np.asarray(group, dtype=np.int64)
+
+
+def pick_landmarks(distinct_rows: np.ndarray, n_landmarks: int, seed: int) -> np.ndarray:
+    """All distinct items when there are few enough, else a fixed-seed sample of them (sorted rows)."""
+    if len(distinct_rows) <= n_landmarks:
+        return distinct_rows
+    rng = np.random.default_rng(seed)
+    return np.sort(rng.choice(distinct_rows, size=n_landmarks, replace=False))
 
 
 def _nearest(
-    cross_fn: Callable[[np.ndarray, np.ndarray], np.ndarray], rows: np.ndarray, landmarks: np.ndarray
+    cross_fn: Callable[[np.ndarray, np.ndarray], np.ndarray],
+    rows: np.ndarray,
+    landmarks: np.ndarray,
+    advance: Callable[[int], None] | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """For each of ``rows``, the index into ``landmarks`` of the nearest one and its distance."""
     near = np.empty(len(rows), dtype=np.int64)
     dmin = np.empty(len(rows), dtype=np.float32)
-    step = max(1, dist.BLOCK_ELEMENTS // max(1, len(landmarks)))
+    step = max(1, dist.BLOCK_ELEMENTS // 4 // max(1, len(landmarks)))
     for s in range(0, len(rows), step):
         block = cross_fn(rows[s : s + step], landmarks)
         near[s : s + step] = np.argmin(block, axis=1)
         dmin[s : s + step] = block[np.arange(block.shape[0]), near[s : s + step]]
+        if advance is not None:
+            advance(block.shape[0])
     return near, dmin
 
 
@@ -113,13 +200,20 @@ def analyse_axis(
 ) -> tuple[Clustering, dict[str, Any]]:
     """Distances, tree, flat clusters, axis statistics and seed copying for one axis.
 
-    The condensed matrix lives only inside this function: at 20k rows it is 0.8 GB per axis.
+    Exact mode (up to ``options.exact_limit`` texts) computes all pairwise distances once, as the
+    float64 condensed matrix fastcluster builds the tree in (8 bytes per pair, 1.6 GB at 20k rows;
+    no second copy): homogenization and near-duplicates are read from it first, because the tree
+    overwrites it. Cluster summaries and the Vendi score then compute the few distances they need
+    afresh, which is faster than gathering them from a large matrix.
+
+    Landmark mode counts identical items once, takes all distinct items as landmarks when there are
+    at most ``options.landmarks`` of them (else a fixed-seed sample), gives every row its nearest
+    landmark, and builds the tree on the landmarks, each weighted by the rows it stands for.
     """
     corpus = parsed.corpus
     n = corpus.n
     is_seed = corpus.is_seed
     codebook = dist.Codebook()
-    progress.stage(axis)
     strings: list[str] = []
     if axis == "semantic":
         assert embeddings is not None
@@ -133,13 +227,25 @@ def analyse_axis(
             return dist.string_cross([strings[i] for i in a], [strings[i] for i in b], axis)
 
     def pair_fn(idx: np.ndarray) -> np.ndarray:
-        return cross_fn(idx, idx)
+        # Mirror the upper triangle: a float32 matmul need not give d(a, b) == d(b, a) to the last
+        # bit, and an asymmetric matrix would break medoid ties by rounding noise.
+        sq = np.triu(cross_fn(idx, idx), 1)
+        sq += sq.T
+        return sq
 
+    # Equal strings have equal distances to everything: the Vendi score may count them once.
+    vendi_keys = strings if axis != "semantic" else None
     method = options.linkage_for(axis)
     threshold = options.threshold_for(axis)
     k = options.n_clusters
     if n <= options.exact_limit:
-        condensed = dist.embedding_condensed(embeddings) if axis == "semantic" else dist.string_condensed(strings, axis)
+        progress.stage(axis, n)
+        progress.phase("distances", n)
+        if axis == "semantic":
+            condensed = dist.embedding_condensed(embeddings, np.float64, progress.advance)
+        else:
+            condensed = dist.string_condensed(strings, axis, np.float64, progress.advance)
+        summary = distance_summary(condensed, n)
         clustering = cluster_exact(
             axis,
             condensed,
@@ -149,22 +255,24 @@ def analyse_axis(
             threshold=threshold,
             k=k,
             embeddings=embeddings,
-        )
-        astats = axis_stats(
-            n,
-            condensed,
-            lambda idx: dist.submatrix(condensed, n, idx),
-            embeddings if axis == "semantic" else None,
+            pair_fn=pair_fn,
+            overwrite=True,
+            progress=progress,
         )
         del condensed
+        progress.phase("statistics")
+        astats = axis_stats(
+            n, None, pair_fn, embeddings if axis == "semantic" else None, keys=vendi_keys, summary=summary
+        )
     else:
         keys: Sequence[Any] = strings if axis != "semantic" else [fold(t) for t in corpus.texts]
-        landmarks, group = _landmark_rows(keys, options.landmarks, options.random_seed)
-        distinct_rows = np.unique(group)
-        near_distinct, _ = _nearest(cross_fn, distinct_rows, landmarks)
-        lookup = np.empty(n, dtype=np.int64)
-        lookup[distinct_rows] = near_distinct
-        nearest = lookup[group]
+        distinct_rows, group = _distinct(keys)
+        landmarks = pick_landmarks(distinct_rows, options.landmarks, options.random_seed)
+        progress.stage(axis, len(distinct_rows))
+        progress.phase("nearest landmark", len(distinct_rows))
+        near_distinct, _ = _nearest(cross_fn, distinct_rows, landmarks, progress.advance)
+        nearest = near_distinct[group]
+        weights = np.bincount(nearest, minlength=len(landmarks))
         lm_condensed = (
             dist.embedding_condensed(embeddings[landmarks])
             if axis == "semantic"
@@ -182,11 +290,16 @@ def analyse_axis(
             threshold=threshold,
             k=k,
             landmark_embeddings=embeddings[landmarks] if embeddings is not None else None,
+            weights=weights,
+            progress=progress,
         )
-        astats = axis_stats(n, None, pair_fn, embeddings if axis == "semantic" else None)
+        del lm_condensed
+        progress.phase("statistics")
+        astats = axis_stats(n, None, pair_fn, embeddings if axis == "semantic" else None, keys=vendi_keys)
     astats["threshold"] = threshold
 
     if corpus.seed_texts or is_seed.any():
+        progress.phase("seeds")
         if corpus.seed_texts:
             generated = np.arange(n)
             if axis == "semantic":
@@ -215,10 +328,12 @@ def run(
     parser: Parser | None = None,
     embedder: Embedder | None = None,
     axes: Sequence[str] = AXES,
+    cache: Cache | None = None,
 ) -> Analysis:
     """Read, parse, embed, cluster every axis and compute every statistic.
 
     ``parser`` and ``embedder`` default to the ones ``options`` names; tests pass small ones.
+    ``cache`` keeps parses and embeddings between runs (see :mod:`lens_cli.cache`).
     """
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
@@ -229,7 +344,7 @@ def run(
 
     parser = parser or make_parser(options.parser, options.lang, options.stanza_dir)
     t0 = time.perf_counter()
-    parsed = parse(corpus, parser, progress)
+    parsed = parse(corpus, parser, progress, cache)
     timings["parse"] = time.perf_counter() - t0
 
     embeddings = seed_embeddings = None
@@ -237,8 +352,7 @@ def run(
     if "semantic" in axes:
         embedder = embedder or make_embedder(options.embedder)
         t0 = time.perf_counter()
-        embedder_name = embedder.describe()
-        embeddings, seed_embeddings = embed(corpus, embedder, progress)
+        embeddings, seed_embeddings, embedder_name = embed(corpus, embedder, progress, cache)
         timings["embed"] = time.perf_counter() - t0
 
     clusterings: dict[str, Clustering] = {}
