@@ -14,7 +14,8 @@ Matrices are float32 and condensed (scipy's upper-triangle order).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
@@ -25,6 +26,32 @@ from .model import ParsedText
 
 #: Elements of one cdist block (float32): bounds the temporary memory to ~128 MB.
 BLOCK_ELEMENTS = 32_000_000
+#: rapidfuzz threads per cdist (-1: one per core); see :func:`limited_threads`.
+_workers = -1
+
+
+@contextmanager
+def limited_threads(n: int = 1) -> Iterator[None]:
+    """Use at most ``n`` threads in cdist and in BLAS/LAPACK (numpy, scipy) inside the block.
+
+    While a worker process embeds on one core, two threads here would fight it for the other;
+    OpenBLAS in particular slows down several-fold when its threads do not get a core each.
+    """
+    global _workers
+    previous = _workers
+    _workers = n
+    try:
+        try:
+            from threadpoolctl import threadpool_limits
+        except ImportError:  # scikit-learn brings it; without it BLAS keeps its threads
+            yield
+        else:
+            with threadpool_limits(limits=n, user_api="blas"):
+                yield
+    finally:
+        _workers = previous
+
+
 STRING_AXES = ("syntax", "dependency", "lexical")
 
 
@@ -113,7 +140,7 @@ def string_condensed(
     scorer = scorer_for(axis)
 
     def block(i: int, j: int) -> np.ndarray:
-        return process.cdist(strings[i:j], choices[i:], scorer=scorer, dtype=np.float32, workers=-1)
+        return process.cdist(strings[i:j], choices[i:], scorer=scorer, dtype=np.float32, workers=_workers)
 
     return _fill_condensed(len(strings), block, dtype, progress)
 
@@ -122,7 +149,7 @@ def string_cross(a: Sequence[str], b: Sequence[str], axis: str) -> np.ndarray:
     """``(len a, len b)`` float32 distances between two lists of strings of one axis."""
     if not len(a) or not len(b):
         return np.zeros((len(a), len(b)), dtype=np.float32)
-    return process.cdist(list(a), list(b), scorer=scorer_for(axis), dtype=np.float32, workers=-1)
+    return process.cdist(list(a), list(b), scorer=scorer_for(axis), dtype=np.float32, workers=_workers)
 
 
 def embedding_cross(a: np.ndarray, b: np.ndarray) -> np.ndarray:

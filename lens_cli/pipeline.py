@@ -4,20 +4,22 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 from . import distances as dist
-from .cache import Cache, embedder_namespace, parser_namespace, per_text
+from .background import EmbedJob, runs_in_background
+from .cache import Cache, Namespace, embedder_namespace, parser_namespace, per_text
 from .cluster import cluster_exact, cluster_landmarks
 from .config import Options
 from .embedders import Embedder, make_embedder
 from .io import Table, build_corpus, read_table
 from .model import AXES, Analysis, Clustering, Corpus, ParsedCorpus, ParsedText, Stats
 from .parsers import Parser, make_parser
-from .progress import Progress
+from .progress import Progress, phase
 from .stats import axis_stats, dataset_stats, distance_summary, fold, seed_stats
 
 PairFn = Callable[[np.ndarray], np.ndarray]
@@ -97,46 +99,110 @@ def parse(corpus: Corpus, parser: Parser, progress: Progress, cache: Cache | Non
     return ParsedCorpus(corpus=corpus, parsed=rows[: corpus.n], parser=info, seed_parsed=rows[corpus.n :])
 
 
-def embed(
-    corpus: Corpus, embedder: Embedder, progress: Progress, cache: Cache | None = None
-) -> tuple[np.ndarray, np.ndarray, str]:
-    """Embeddings of the texts and of the separate seeds, and the embedder's description.
+@dataclass
+class PendingEmbedding:
+    """Embeddings on their way: looked up in the cache, the rest maybe computing in a worker.
 
-    A per-text embedder (a sentence-transformers model) embeds each distinct text once, and with
-    a ``cache`` only texts it has not embedded before. TF-IDF vectors depend on the whole corpus:
-    they are computed on all texts, every time.
+    Attributes:
+        n: Number of corpus texts (the rest of ``everything`` are separate seeds).
+        job: The worker computing ``missing``, if one was started.
+        seconds: Time spent so far on embedding.
     """
+
+    embedder: Embedder
+    n: int
+    everything: list[str]
+    distinct: list[str]
+    group: np.ndarray
+    ns: Namespace | None
+    found: dict[str, np.ndarray]
+    missing: list[str]
+    job: EmbedJob | None = None
+    seconds: float = 0.0
+
+
+def start_embedding(
+    corpus: Corpus, embedder: Embedder, progress: Progress, cache: Cache | None = None, background: bool = True
+) -> PendingEmbedding:
+    """Look the texts up in the cache and start embedding the others in a worker process when the
+    embedder can run there (a sentence-transformers model), so that parsing and clustering run meanwhile.
+
+    A per-text embedder embeds each distinct text once, and with a ``cache`` only texts it has not
+    embedded before. TF-IDF vectors depend on the whole corpus: they are computed on all texts, every time.
+    """
+    t0 = time.perf_counter()
     everything = list(corpus.texts) + list(corpus.seed_texts)
     if not per_text(embedder):
-        progress.stage("embed", len(everything))
-        emb = embedder.embed(everything, progress.advance)
-        progress.done(f"{len(everything):,} texts")
-        return emb[: corpus.n], emb[corpus.n :], embedder.describe()
+        group = np.arange(len(everything))
+        return PendingEmbedding(embedder, corpus.n, everything, everything, group, None, {}, everything)
     distinct, group = _unique(everything)
     ns = embedder_namespace(embedder) if cache is not None else None
     found: dict[str, np.ndarray] = cache.load(ns, distinct) if cache is not None and ns is not None else {}
     missing = [t for t in distinct if t not in found]
+    pending = PendingEmbedding(embedder, corpus.n, everything, distinct, group, ns, found, missing)
+    if missing and background and runs_in_background(embedder):
+        pending.job = EmbedJob(embedder, missing)
+        job = pending.job
+        progress.background("embed", lambda: (job.count, job.total))
+    pending.seconds = time.perf_counter() - t0
+    return pending
+
+
+def finish_embedding(
+    pending: PendingEmbedding, progress: Progress, cache: Cache | None = None
+) -> tuple[np.ndarray, np.ndarray, str]:
+    """The embeddings of the texts and of the separate seeds, and the embedder's description.
+
+    Computes what is missing here unless a worker does; waits for the worker.
+    """
+    t0 = time.perf_counter()
+    embedder, missing, ns, found = pending.embedder, pending.missing, pending.ns, pending.found
     progress.stage("embed", len(missing))
-    described = ns.info if ns is not None and not missing else embedder.describe()
-    if missing:
-        fresh = embedder.embed(missing, progress.advance)
-        if ns is not None and described != ns.info:
-            progress.note(f"note: embedder is {described!r}, not {ns.info!r} as expected; not using the cache")
-            missing, found, ns = distinct, {}, None
-            fresh = embedder.embed(missing)
-        new = {t: fresh[i] for i, t in enumerate(missing)}
-        if cache is not None and ns is not None:
-            cache.store(ns, new)
-        found.update(new)
-    _cache_notes(cache, progress)
-    if distinct:
-        table = np.vstack([found[t] for t in distinct]).astype(np.float32, copy=False)
+    if pending.job is not None:
+        job = pending.job
+        try:
+            fresh, described = job.wait(lambda: progress.set_count(job.count))
+        finally:
+            progress.background("embed", None)
+        spent = job.seconds
     else:
-        table = np.zeros((0, 1), dtype=np.float32)
-    emb = table[group] if len(group) else table
-    cached = len(distinct) - len(missing)
-    progress.done(f"{len(everything):,} texts ({len(distinct):,} distinct, {cached:,} from the cache)")
-    return emb[: corpus.n], emb[corpus.n :], described
+        described = ns.info if ns is not None and not missing else embedder.describe()
+        fresh = embedder.embed(missing, progress.advance) if missing else np.zeros((0, 1), np.float32)
+        spent = 0.0
+    if not per_text(embedder):
+        emb = fresh
+    else:
+        if missing:
+            if ns is not None and described != ns.info:
+                progress.note(f"note: embedder is {described!r}, not {ns.info!r} as expected; not using the cache")
+                missing, found, ns = pending.distinct, {}, None
+                fresh = embedder.embed(missing)
+            new = {t: fresh[i] for i, t in enumerate(missing)}
+            if cache is not None and ns is not None:
+                cache.store(ns, new)
+            found = {**found, **new}
+        _cache_notes(cache, progress)
+        if pending.distinct:
+            table = np.vstack([found[t] for t in pending.distinct]).astype(np.float32, copy=False)
+        else:
+            table = np.zeros((0, 1), dtype=np.float32)
+        emb = table[pending.group] if len(pending.group) else table
+    cached = len(pending.distinct) - len(pending.missing)
+    pending.seconds += max(spent, time.perf_counter() - t0)
+    where = " in a worker process" if pending.job is not None else ""
+    progress.done(
+        f"{len(pending.everything):,} texts ({len(pending.distinct):,} distinct, {cached:,} from the cache){where}"
+    )
+    return emb[: pending.n], emb[pending.n :], described
+
+
+def embed(
+    corpus: Corpus, embedder: Embedder, progress: Progress, cache: Cache | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Embeddings of the texts and of the separate seeds, computed in this process."""
+    pending = start_embedding(corpus, embedder, progress, cache, background=False)
+    emb, seed_emb, _ = finish_embedding(pending, progress, cache)
+    return emb, seed_emb
 
 
 def _cache_notes(cache: Cache | None, progress: Progress) -> None:
@@ -240,7 +306,7 @@ def analyse_axis(
     k = options.n_clusters
     if n <= options.exact_limit:
         progress.stage(axis, n)
-        progress.phase("distances", n)
+        phase(progress, "distances", n)
         if axis == "semantic":
             condensed = dist.embedding_condensed(embeddings, np.float64, progress.advance)
         else:
@@ -260,7 +326,7 @@ def analyse_axis(
             progress=progress,
         )
         del condensed
-        progress.phase("statistics")
+        phase(progress, "statistics")
         astats = axis_stats(
             n, None, pair_fn, embeddings if axis == "semantic" else None, keys=vendi_keys, summary=summary
         )
@@ -269,8 +335,11 @@ def analyse_axis(
         distinct_rows, group = _distinct(keys)
         landmarks = pick_landmarks(distinct_rows, options.landmarks, options.random_seed)
         progress.stage(axis, len(distinct_rows))
-        progress.phase("nearest landmark", len(distinct_rows))
+        phase(progress, "nearest landmark", len(distinct_rows))
         near_distinct, _ = _nearest(cross_fn, distinct_rows, landmarks, progress.advance)
+        # A landmark stands for itself even when another is as close (equal vectors): no landmark
+        # is left without rows, and its weight below is at least 1.
+        near_distinct[np.searchsorted(distinct_rows, landmarks)] = np.arange(len(landmarks))
         nearest = near_distinct[group]
         weights = np.bincount(nearest, minlength=len(landmarks))
         lm_condensed = (
@@ -294,12 +363,12 @@ def analyse_axis(
             progress=progress,
         )
         del lm_condensed
-        progress.phase("statistics")
+        phase(progress, "statistics")
         astats = axis_stats(n, None, pair_fn, embeddings if axis == "semantic" else None, keys=vendi_keys)
     astats["threshold"] = threshold
 
     if corpus.seed_texts or is_seed.any():
-        progress.phase("seeds")
+        phase(progress, "seeds")
         if corpus.seed_texts:
             generated = np.arange(n)
             if axis == "semantic":
@@ -329,11 +398,13 @@ def run(
     embedder: Embedder | None = None,
     axes: Sequence[str] = AXES,
     cache: Cache | None = None,
+    background: bool = True,
 ) -> Analysis:
     """Read, parse, embed, cluster every axis and compute every statistic.
 
     ``parser`` and ``embedder`` default to the ones ``options`` names; tests pass small ones.
     ``cache`` keeps parses and embeddings between runs (see :mod:`lens_cli.cache`).
+    ``background`` lets a sentence-transformers model embed in a worker process meanwhile.
     """
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
@@ -342,27 +413,50 @@ def run(
     for note in corpus.notes:
         progress.note(f"note: {note}")
 
-    parser = parser or make_parser(options.parser, options.lang, options.stanza_dir)
-    t0 = time.perf_counter()
-    parsed = parse(corpus, parser, progress, cache)
-    timings["parse"] = time.perf_counter() - t0
-
-    embeddings = seed_embeddings = None
-    embedder_name = "-"
+    # Embedding starts first: in a worker process when it can, while this process parses and
+    # clusters the syntax, dependency and lexical axes; the semantic axis waits for it.
+    pending = None
     if "semantic" in axes:
         embedder = embedder or make_embedder(options.embedder)
-        t0 = time.perf_counter()
-        embeddings, seed_embeddings, embedder_name = embed(corpus, embedder, progress, cache)
-        timings["embed"] = time.perf_counter() - t0
+        pending = start_embedding(corpus, embedder, progress, cache, background=background)
 
-    clusterings: dict[str, Clustering] = {}
-    axis_results: dict[str, dict[str, Any]] = {}
-    for axis in axes:
+    def cores() -> Any:
+        """One thread per heavy call here while the worker has the other core."""
+        busy = pending is not None and pending.job is not None and embeddings is None
+        return dist.limited_threads(1) if busy else nullcontext()
+
+    embeddings = seed_embeddings = None
+    try:
+        parser = parser or make_parser(options.parser, options.lang, options.stanza_dir)
         t0 = time.perf_counter()
-        clusterings[axis], axis_results[axis] = analyse_axis(
-            axis, parsed, options, progress, embeddings, seed_embeddings
-        )
-        timings[axis] = time.perf_counter() - t0
+        with cores():
+            parsed = parse(corpus, parser, progress, cache)
+        timings["parse"] = time.perf_counter() - t0
+
+        embedder_name = "-"
+
+        def embeddings_now() -> None:
+            nonlocal embeddings, seed_embeddings, embedder_name
+            assert pending is not None
+            embeddings, seed_embeddings, embedder_name = finish_embedding(pending, progress, cache)
+            timings["embed"] = pending.seconds
+
+        if pending is not None and pending.job is None:
+            embeddings_now()
+        clusterings: dict[str, Clustering] = {}
+        axis_results: dict[str, dict[str, Any]] = {}
+        for axis in axes:
+            if axis == "semantic" and embeddings is None:
+                embeddings_now()
+            t0 = time.perf_counter()
+            with cores():
+                clusterings[axis], axis_results[axis] = analyse_axis(
+                    axis, parsed, options, progress, embeddings, seed_embeddings
+                )
+            timings[axis] = time.perf_counter() - t0
+    finally:
+        if pending is not None and pending.job is not None:
+            pending.job.cancel()
 
     t0 = time.perf_counter()
     progress.stage("stats")

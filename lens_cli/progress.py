@@ -4,10 +4,19 @@ from __future__ import annotations
 
 import sys
 import time
-from typing import TextIO
+from collections.abc import Callable
+from typing import Any, TextIO
 
 #: Off a terminal, a long stage prints a progress line at most this often (seconds).
 LINE_EVERY = 30.0
+
+
+def phase(progress: Any, label: str, total: int = 0) -> None:
+    """``progress.phase(label, total)`` when ``progress`` has phases; stand-ins may have only
+    ``stage``/``advance``/``done``/``note``."""
+    step = getattr(progress, "phase", None)
+    if step is not None:
+        step(label, total)
 
 
 def _duration(seconds: float) -> str:
@@ -50,6 +59,19 @@ class Progress:
         self._phase_start = 0.0
         self._last = 0.0
         self._last_line = 0.0
+        self._background: dict[str, Callable[[], tuple[int, int]]] = {}
+
+    def background(self, name: str, counts: Callable[[], tuple[int, int]] | None) -> None:
+        """Show ``name count/total`` of work going on elsewhere (a worker process) after the
+        current stage; ``counts`` returns ``(count, total)``. ``None`` stops showing it."""
+        if counts is None:
+            self._background.pop(name, None)
+        else:
+            self._background[name] = counts
+
+    def set_count(self, count: int) -> None:
+        """Set the current count (for work counted elsewhere) and redraw."""
+        self.advance(count - self._count)
 
     def stage(self, name: str, total: int = 0) -> None:
         self._name, self._label, self._total, self._count = name, "", total, 0
@@ -76,15 +98,23 @@ class Progress:
             self.stream.write(self._status(now) + "\n")
             self.stream.flush()
 
+    def _others(self) -> str:
+        parts = []
+        for name, counts in self._background.items():
+            if name != self._name:
+                count, total = counts()
+                parts.append(f"{name} {count:,}/{total:,}")
+        return "" if not parts else "  | " + ", ".join(parts)
+
     def _status(self, now: float) -> str:
         name = f"{self._name}: {self._label}" if self._label else self._name
         if not self._total:
-            return f"{name} ... {_duration(now - self._start)}"
+            return f"{name} ... {_duration(now - self._start)}{self._others()}"
         elapsed = now - self._phase_start
         frac = min(1.0, self._count / self._total)
         rate = self._count / elapsed if elapsed > 0 else 0.0
         eta = (self._total - self._count) / rate if rate > 0 else 0.0
-        return f"{name} {self._count:,}/{self._total:,} ({frac:.0%}) {rate:,.0f}/s ETA {_duration(eta)}"
+        return f"{name} {self._count:,}/{self._total:,} ({frac:.0%}) {rate:,.0f}/s ETA {_duration(eta)}{self._others()}"
 
     def _draw(self) -> None:
         if self.quiet or not self.tty:
@@ -100,7 +130,7 @@ class Progress:
             text = f"{name:<24} [{bar:<24}] {self._count:>7,}/{self._total:,} {rate:7,.0f}/s ETA {_duration(eta):>6}"
         else:
             text = f"{name:<24} ... {_duration(now - self._start)}"
-        self.stream.write("\r\x1b[2K" + text)
+        self.stream.write("\r\x1b[2K" + text + self._others())
         self.stream.flush()
 
     def done(self, detail: str = "") -> float:
