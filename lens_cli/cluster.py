@@ -18,6 +18,7 @@ from scipy.cluster import hierarchy
 from .distances import submatrix
 from .model import Clustering, ClusterSummary, ParsedText
 from .patterns import ctfidf_keywords, mine_pattern, shared_words
+from .progress import phase
 
 LINKAGES = ("average", "complete", "single", "ward")
 _METHOD_INDEX = {"single": 0, "complete": 1, "average": 2}
@@ -94,6 +95,8 @@ def weighted_average_linkage(condensed: np.ndarray, n: int, weights: np.ndarray)
     operations. Column 3 of the result counts leaves, as scipy's does. Meant for landmarks (a few
     thousand leaves), not for all rows.
     """
+    if np.any(np.asarray(weights) <= 0):
+        raise ValueError("weights must be positive")
     d = np.asarray(hierarchy.distance.squareform(np.asarray(condensed, dtype=np.float64), checks=False))
     d = d.astype(np.float64, copy=True)
     np.fill_diagonal(d, np.inf)
@@ -224,7 +227,7 @@ def summarise(
     singles = np.asarray(sorted((i for i in range(n) if labels[i] == 0), key=lambda i: leaf_rank[i]), dtype=np.int64)
 
     if progress is not None:
-        progress.phase("clusters", len(multi))
+        phase(progress, "clusters", len(multi))
     members_parsed = [[parsed[i] for i in g] for g in multi]
     keywords: list[list[str]]
     if axis == "semantic":
@@ -281,7 +284,7 @@ def cluster_exact(
     if overwrite and pair_fn is None:
         raise ValueError("overwrite needs pair_fn: the condensed matrix is gone after the tree")
     if progress is not None:
-        progress.phase("tree")
+        phase(progress, "tree")
     tree = build_tree(condensed, n, method, embeddings, overwrite=overwrite)
     raw = flat_labels(tree, n, threshold, k)
     leaf_rank = np.empty(n, dtype=np.int64)
@@ -333,7 +336,7 @@ def cluster_landmarks(
     n = len(parsed)
     m = len(landmarks)
     if progress is not None:
-        progress.phase("tree")
+        phase(progress, "tree")
     tree = build_tree(landmark_condensed, m, method, landmark_embeddings, weights=weights)
     raw_lm = flat_labels(tree, m, threshold, k)
     raw = raw_lm[nearest]

@@ -22,6 +22,8 @@ VENDI_SAMPLE = 5000
 TEMPLATE_N = 5
 TOP_TEMPLATES = 100
 NEAR_DUPLICATE_EXAMPLES = 50
+#: Pairs read at a time by :func:`distance_summary`.
+SUMMARY_CHUNK = 1 << 24
 _WS = re.compile(r"\s+")
 
 
@@ -253,7 +255,7 @@ def distance_summary(condensed: np.ndarray, n: int) -> dict[str, Any]:
     # Distances are float32 values (whatever the array's type): compare as float32 does, so that
     # a distance of exactly 0.05 (1 edit in 20) counts, as it does in float32.
     limit = float(np.float32(NEAR_DUPLICATE))
-    step = 1 << 24
+    step = SUMMARY_CHUNK
     for start in range(0, condensed.size, step):
         chunk = condensed[start : start + step]
         total += float(chunk.sum(dtype=np.float64))
