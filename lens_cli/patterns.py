@@ -18,7 +18,6 @@ Ties go to the lexicographically smallest pattern, so results are deterministic.
 from __future__ import annotations
 
 import math
-from bisect import bisect_left
 from collections import Counter
 from collections.abc import Sequence
 
@@ -170,11 +169,15 @@ def mine_pattern(members: Sequence[ParsedText], axis: str) -> Pattern | None:
     counted this way is exact.
 
     The search is a depth-first branch and bound over at most :data:`BRANCH` extensions per node.
-    For speed, identical member sequences are searched once with their count as weight, items
-    are small integers, and each member's item set per suffix and item positions are
-    precomputed. A node whose best possible descendant cannot beat the best pattern so far is
-    not expanded: a descendant with ``k`` more items needs ``k`` more tokens in at least
-    :data:`MIN_SUPPORT` of the members. None of this changes which pattern wins.
+    A node's state is what is left of each member after the leftmost match of the pattern so far:
+    a suffix of its token sequence. Identical suffixes behave alike in everything below, so they
+    are interned once (a suffix tree of the members, built from the ends) and a state is a
+    multiset of suffixes, with counts. Two nodes at the same depth with the same state have the
+    same subtree: only the one with more weight (or equal weight and the smaller key) is searched.
+    A node whose best possible descendant cannot beat the best pattern so far is not expanded (a
+    descendant with ``k`` more items needs ``k`` more tokens in at least :data:`MIN_SUPPORT` of the
+    members). None of this changes which pattern wins; ``tests/test_scale.py`` checks it against
+    the plain search.
     """
     if not members:
         return None
@@ -184,86 +187,89 @@ def mine_pattern(members: Sequence[ParsedText], axis: str) -> Pattern | None:
     n = len(members)
     min_count = max(1, math.ceil(MIN_SUPPORT * n))
 
-    # Items as integers; identical sequences merged (weight = how many members have it).
+    # Items as integers. Suffix 0 is the empty one; suffix u > 0 is one token (two items: the
+    # literal and the slot) followed by suffix tail[u]. For each suffix: its length, its distinct
+    # items, and for each item the suffix left after the item's first occurrence.
     item_ids: dict[Item, int] = {}
-    distinct: dict[tuple[int, ...], int] = {}
+    interned: dict[tuple[int, int, int], int] = {}
+    length = [0]
+    items_in: list[tuple[int, ...]] = [()]
+    after: list[dict[int, int]] = [{}]
+    start: Counter[int] = Counter()
     for p in members:
-        ids = []
-        for lit, slot in token_items(p, axis):
-            ids.append(item_ids.setdefault(lit, len(item_ids)))
-            ids.append(item_ids.setdefault(slot, len(item_ids)))
-        key = tuple(ids)
-        distinct[key] = distinct.get(key, 0) + 1
+        tokens = [
+            (item_ids.setdefault(lit, len(item_ids)), item_ids.setdefault(slot, len(item_ids)))
+            for lit, slot in token_items(p, axis)
+        ]
+        u = 0
+        for lit, slot in reversed(tokens):
+            key = (lit, slot, u)
+            v = interned.get(key)
+            if v is None:
+                v = interned[key] = len(length)
+                nxt = dict(after[u])
+                nxt[lit] = u
+                nxt[slot] = u
+                after.append(nxt)
+                length.append(length[u] + 1)
+                items_in.append(tuple(nxt))
+            u = v
+        start[u] += 1
     items_of = list(item_ids)
     item_weight = [_weight(it) for it in items_of]
-    seqs = list(distinct)
-    weights = list(distinct.values())
-    # suffix[s][end]: the items of sequence s from token ``end`` on, repeated ``weight`` times so
-    # that one Counter over the concatenation gives weighted counts.
-    suffix: list[list[tuple[int, ...]]] = []
-    positions: list[dict[int, list[int]]] = []
-    lengths = []
-    for ids, w in zip(seqs, weights):
-        n_tok = len(ids) // 2
-        lengths.append(n_tok)
-        pos: dict[int, list[int]] = {}
-        for k, item in enumerate(ids):
-            pos.setdefault(item, []).append(k // 2)
-        positions.append(pos)
-        rows: list[tuple[int, ...]] = [()] * (n_tok + 1)
-        seen: set[int] = set()
-        for t in range(n_tok - 1, -1, -1):
-            seen.add(ids[2 * t])
-            seen.add(ids[2 * t + 1])
-            rows[t] = tuple(seen) * w
-        suffix.append(rows)
 
     best: tuple[float, tuple[str, ...], tuple[Item, ...], int] | None = None
 
-    def candidates(state: list[tuple[int, int]]) -> list[tuple[int, int]]:
-        flat: list[int] = []
-        for s, end in state:
-            flat.extend(suffix[s][end])
-        frequent = [(item, c) for item, c in Counter(flat).items() if c >= min_count]
+    def candidates(state: dict[int, int]) -> list[tuple[int, int]]:
+        counts: Counter[int] = Counter()
+        for u, w in state.items():
+            if w == 1:
+                counts.update(items_in[u])
+            else:
+                for item in items_in[u]:
+                    counts[item] += w
+        frequent = [(item, c) for item, c in counts.items() if c >= min_count]
         frequent.sort(key=lambda ic: (-ic[1] * item_weight[ic[0]], items_of[ic[0]]))
         return frequent[:BRANCH]
 
-    def ceiling(weight: float, depth: int, state: list[tuple[int, int]]) -> float:
-        """The best score any descendant of this node could reach."""
+    def ceiling(weight: float, depth: int, state: dict[int, int]) -> float:
+        """The best score any descendant of this node could reach: one with k more items needs k
+        more tokens in each of its members, and at least ``min_count`` members."""
         room = MAX_ITEMS - depth
-        remaining = sorted(((lengths[s] - end, weights[s]) for s, end in state), reverse=True)
+        held = [0] * (room + 1)  # held[k]: weight of members with min(tokens left, room) == k
+        for u, w in state.items():
+            left = length[u]
+            held[left if left < room else room] += w
         top = 0.0
-        held = 0
-        # held = members with at least k tokens left, for k from the largest remainder down.
-        for rem, w in remaining:
-            held += w
-            k = min(rem, room)
-            if k > 0 and held >= min_count:
-                top = max(top, (held / n) ** SUPPORT_EXPONENT * (weight + LITERAL_WEIGHT * k))
+        total = 0
+        for k in range(room, 0, -1):
+            total += held[k]  # members with at least k tokens left
+            if total >= min_count:
+                top = max(top, (total / n) ** SUPPORT_EXPONENT * (weight + LITERAL_WEIGHT * k))
         return top
 
-    # (depth, state) -> (weight, key) of the first node seen there. Nodes with the same depth and
+    # (depth, state) -> (weight, items) of the first node seen there. Nodes with the same depth and
     # state have identical subtrees (candidates depend on the state only), so the one with more
     # weight, or equal weight and the smaller key, wins everywhere below: skip the other.
-    seen_states: dict[tuple[int, tuple[tuple[int, int], ...]], tuple[float, tuple[Item, ...]]] = {}
+    seen_states: dict[tuple[int, frozenset[tuple[int, int]]], tuple[float, tuple[int, ...]]] = {}
 
-    def visit(items: tuple[int, ...], weight: float, state: list[tuple[int, int]]) -> None:
+    def named(items: tuple[int, ...]) -> tuple[Item, ...]:
+        return tuple(items_of[i] for i in items)
+
+    def visit(items: tuple[int, ...], weight: float, state: dict[int, int], support: int) -> None:
         nonlocal best
         if items:
-            named_now = tuple(items_of[i] for i in items)
-            mark = (len(items), tuple(state))
+            mark = (len(items), frozenset(state.items()))
             prior = seen_states.get(mark)
-            if prior is not None and (prior[0] > weight or (prior[0] == weight and prior[1] < named_now)):
+            if prior is not None and (prior[0] > weight or (prior[0] == weight and named(prior[1]) < named(items))):
                 return
-            seen_states[mark] = (weight, named_now)
-        if items:
-            support = sum(weights[s] for s, _ in state)
+            seen_states[mark] = (weight, items)
             score = (support / n) ** SUPPORT_EXPONENT * weight
             if best is None or score >= best[0] - 1e-12:
-                named = tuple(items_of[i] for i in items)
-                key = tuple(f"{k}:{v}" for k, v in named)
+                these = named(items)
+                key = tuple(f"{k}:{v}" for k, v in these)
                 if best is None or score > best[0] + 1e-12 or (abs(score - best[0]) <= 1e-12 and key < best[1]):
-                    best = (score, key, named, support)
+                    best = (score, key, these, support)
         if len(items) >= MAX_ITEMS:
             return
         if best is not None and ceiling(weight, len(items), state) < best[0] - 1e-12:
@@ -273,16 +279,15 @@ def mine_pattern(members: Sequence[ParsedText], axis: str) -> Pattern | None:
             bound = (count / n) ** SUPPORT_EXPONENT * (weight + w_item + LITERAL_WEIGHT * (MAX_ITEMS - len(items) - 1))
             if best is not None and bound < best[0] - 1e-12:
                 continue
-            new_state = []
-            for s, end in state:
-                where = positions[s].get(item)
-                if where is not None:
-                    k = bisect_left(where, end)
-                    if k < len(where):
-                        new_state.append((s, where[k] + 1))
-            visit((*items, item), weight + w_item, new_state)
+            new_state: dict[int, int] = {}
+            for u, w in state.items():
+                v = after[u].get(item)
+                if v is not None:
+                    new_state[v] = new_state.get(v, 0) + w
+            # The item occurs after the match in exactly the members that counted it.
+            visit((*items, item), weight + w_item, new_state, count)
 
-    visit((), 0.0, [(s, 0) for s in range(len(seqs))])
+    visit((), 0.0, dict(start), n)
     if best is None:
         return None
     _, _, named_items, support = best
