@@ -192,26 +192,32 @@ def vendi_from_similarity(k: np.ndarray, weights: np.ndarray | None = None) -> f
 
 
 def vendi_of_rows(
-    rows: np.ndarray, pair_fn: Callable[[np.ndarray], np.ndarray], keys: Sequence[Any] | None = None
+    rows: np.ndarray,
+    pair_fn: Callable[[np.ndarray], np.ndarray],
+    keys: Sequence[Any] | None = None,
+    square: np.ndarray | None = None,
 ) -> float:
-    """Vendi score of the items ``rows`` with K = 1 - D; ``pair_fn(idx)`` gives D among ``idx``.
+    """Vendi score of the items ``rows`` with K = 1 - D; ``pair_fn(idx)`` gives D among ``idx``
+    (or ``square`` holds D among ``rows`` already).
 
     Rows with equal ``keys`` (the same string on a string axis, hence the same distances to
     everything) are computed once, with their count as weight: exact, and on template-heavy data
     the eigendecomposition (cubic in size) shrinks a lot.
     """
     if keys is None:
-        return vendi_from_similarity(1.0 - pair_fn(rows))
+        return vendi_from_similarity(1.0 - (square if square is not None else pair_fn(rows)))
     first: dict[Any, int] = {}
     counts: list[int] = []
-    reps: list[int] = []
-    for r in rows.tolist():
+    reps: list[int] = []  # positions in rows
+    for pos, r in enumerate(rows.tolist()):
         slot = first.setdefault(keys[r], len(reps))
         if slot == len(reps):
-            reps.append(r)
+            reps.append(pos)
             counts.append(0)
         counts[slot] += 1
-    return vendi_from_similarity(1.0 - pair_fn(np.asarray(reps, dtype=np.int64)), np.asarray(counts))
+    at = np.asarray(reps, dtype=np.int64)
+    sub = square[np.ix_(at, at)] if square is not None else pair_fn(rows[at])
+    return vendi_from_similarity(1.0 - sub, np.asarray(counts))
 
 
 def vendi_from_embeddings(emb: np.ndarray) -> float:
@@ -338,10 +344,7 @@ def axis_stats(
         out["vendi_score"] = vendi_from_embeddings(embeddings)
         out["vendi_sample"] = None
     else:
-        if square is not None and keys is None:
-            out["vendi_score"] = vendi_from_similarity(1.0 - square)
-        else:
-            out["vendi_score"] = vendi_of_rows(rows, pair_fn, keys)
+        out["vendi_score"] = vendi_of_rows(rows, pair_fn, keys, square)
         out["vendi_sample"] = None if sample is None else len(rows)
     return out
 
