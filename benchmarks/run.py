@@ -31,7 +31,7 @@ sys.path.insert(0, str(HERE))
 
 import synth  # noqa: E402
 
-STAGES = ("read", "parse", "embed", "syntax", "dependency", "lexical", "semantic", "stats")
+STAGES = ("read", "parse", "embed", "syntax", "dependency", "lexical", "semantic", "axis_stats", "stats")
 RUNS = ("no-cache", "cold", "warm")
 
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable, Sequence
+from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from contextlib import nullcontext
 from dataclasses import dataclass
 from typing import Any
@@ -99,6 +101,11 @@ def parse(corpus: Corpus, parser: Parser, progress: Progress, cache: Cache | Non
     return ParsedCorpus(corpus=corpus, parsed=rows[: corpus.n], parser=info, seed_parsed=rows[corpus.n :])
 
 
+#: A second embedding worker needs ~5 s to import torch and load the model: worth it only with at
+#: least this many chunks (~2 s each) left when the main process starts waiting.
+SECOND_WORKER_CHUNKS = 6
+
+
 @dataclass
 class PendingEmbedding:
     """Embeddings on their way: looked up in the cache, the rest maybe computing in a worker.
@@ -160,6 +167,9 @@ def finish_embedding(
     progress.stage("embed", len(missing))
     if pending.job is not None:
         job = pending.job
+        # Nothing else left to do here: a second worker takes half of what remains.
+        if job.workers < 2 and (os.cpu_count() or 1) >= 2 and job.remaining_chunks() >= SECOND_WORKER_CHUNKS:
+            job.add_worker()
         try:
             fresh, described = job.wait(lambda: progress.set_count(job.count))
         finally:
@@ -189,7 +199,9 @@ def finish_embedding(
         emb = table[pending.group] if len(pending.group) else table
     cached = len(pending.distinct) - len(pending.missing)
     pending.seconds += max(spent, time.perf_counter() - t0)
-    where = " in a worker process" if pending.job is not None else ""
+    where = ""
+    if pending.job is not None:
+        where = " in a worker process" if pending.job.workers == 1 else f" in {pending.job.workers} worker processes"
     progress.done(
         f"{len(pending.everything):,} texts ({len(pending.distinct):,} distinct, {cached:,} from the cache){where}"
     )
@@ -263,8 +275,13 @@ def analyse_axis(
     progress: Progress,
     embeddings: np.ndarray | None,
     seed_embeddings: np.ndarray | None,
+    pool: Executor | None = None,
 ) -> tuple[Clustering, dict[str, Any]]:
     """Distances, tree, flat clusters, axis statistics and seed copying for one axis.
+
+    With a ``pool``, the axis statistics and seed copying (which need the distances, not the tree;
+    the Vendi score's eigendecomposition is the slow part) are submitted to it and the second
+    value returned is their ``Future``: the caller clusters the next axis meanwhile.
 
     Exact mode (up to ``options.exact_limit`` texts) computes all pairwise distances once, as the
     float64 condensed matrix fastcluster builds the tree in (8 bytes per pair, 1.6 GB at 20k rows;
@@ -301,6 +318,7 @@ def analyse_axis(
 
     # Equal strings have equal distances to everything: the Vendi score may count them once.
     vendi_keys = strings if axis != "semantic" else None
+    semantic_vectors = embeddings if axis == "semantic" else None
     method = options.linkage_for(axis)
     threshold = options.threshold_for(axis)
     k = options.n_clusters
@@ -326,10 +344,9 @@ def analyse_axis(
             progress=progress,
         )
         del condensed
-        phase(progress, "statistics")
-        astats = axis_stats(
-            n, None, pair_fn, embeddings if axis == "semantic" else None, keys=vendi_keys, summary=summary
-        )
+
+        def statistics() -> dict[str, Any]:
+            return axis_stats(n, None, pair_fn, semantic_vectors, keys=vendi_keys, summary=summary)
     else:
         keys: Sequence[Any] = strings if axis != "semantic" else [fold(t) for t in corpus.texts]
         distinct_rows, group = _distinct(keys)
@@ -363,28 +380,38 @@ def analyse_axis(
             progress=progress,
         )
         del lm_condensed
-        phase(progress, "statistics")
-        astats = axis_stats(n, None, pair_fn, embeddings if axis == "semantic" else None, keys=vendi_keys)
-    astats["threshold"] = threshold
 
-    if corpus.seed_texts or is_seed.any():
-        phase(progress, "seeds")
-        if corpus.seed_texts:
-            generated = np.arange(n)
-            if axis == "semantic":
-                assert seed_embeddings is not None
-                sd = dist.embedding_cross(embeddings, seed_embeddings)  # type: ignore[arg-type]
+        def statistics() -> dict[str, Any]:
+            return axis_stats(n, None, pair_fn, semantic_vectors, keys=vendi_keys)
+
+    def finish() -> dict[str, Any]:
+        """Axis statistics and seed copying: they need the distances, not the tree."""
+        astats = statistics()
+        astats["threshold"] = threshold
+        if corpus.seed_texts or is_seed.any():
+            if corpus.seed_texts:
+                generated = np.arange(n)
+                if axis == "semantic":
+                    assert seed_embeddings is not None
+                    sd = dist.embedding_cross(embeddings, seed_embeddings)  # type: ignore[arg-type]
+                else:
+                    seed_strings = dist.axis_strings(axis, parsed.seed_parsed, codebook)
+                    sd = dist.string_cross(strings, seed_strings, axis)
             else:
-                seed_strings = dist.axis_strings(axis, parsed.seed_parsed, codebook)
-                sd = dist.string_cross(strings, seed_strings, axis)
-        else:
-            seed_idx = np.flatnonzero(is_seed)
-            generated = np.flatnonzero(~is_seed)
-            sd = cross_fn(np.arange(n), seed_idx)
-        astats["seeds"] = seed_stats(sd, generated, threshold)
+                seed_idx = np.flatnonzero(is_seed)
+                generated = np.flatnonzero(~is_seed)
+                sd = cross_fn(np.arange(n), seed_idx)
+            astats["seeds"] = seed_stats(sd, generated, threshold)
+        return astats
+
     extra = f"{len(clustering.clusters)} clusters, {clustering.mode}"
     if clustering.mode == "landmark":
         extra += f" ({clustering.n_landmarks:,} landmarks)"
+    if pool is not None:
+        progress.done(extra + "; statistics follow")
+        return clustering, pool.submit(finish)  # type: ignore[return-value]
+    phase(progress, "statistics")
+    astats = finish()
     progress.done(extra)
     return clustering, astats
 
@@ -420,16 +447,18 @@ def run(
         embedder = embedder or make_embedder(options.embedder)
         pending = start_embedding(corpus, embedder, progress, cache, background=background)
 
-    def cores() -> Any:
-        """One thread per heavy call here while the worker has the other core."""
-        busy = pending is not None and pending.job is not None and embeddings is None
-        return dist.limited_threads(1) if busy else nullcontext()
+    def busy() -> bool:
+        """Whether the embedding worker is at work on the other core."""
+        return pending is not None and pending.job is not None and embeddings is None
 
     embeddings = seed_embeddings = None
+    # Axis statistics run here, in a thread, while the next axis clusters, whenever the worker
+    # does not have the other core (LAPACK, cdist and fastcluster all release the GIL).
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="lens-statistics")
     try:
         parser = parser or make_parser(options.parser, options.lang, options.stanza_dir)
         t0 = time.perf_counter()
-        with cores():
+        with dist.limited_threads(1) if busy() else nullcontext():
             parsed = parse(corpus, parser, progress, cache)
         timings["parse"] = time.perf_counter() - t0
 
@@ -441,29 +470,51 @@ def run(
             embeddings, seed_embeddings, embedder_name = finish_embedding(pending, progress, cache)
             timings["embed"] = pending.seconds
 
+        dataset: tuple[dict[str, Any], dict[str, Any]] | None = None
+
+        def dataset_now() -> tuple[dict[str, Any], dict[str, Any]]:
+            """Dataset statistics need only the parses: while the worker embeds, if it does."""
+            nonlocal dataset
+            if dataset is None:
+                t0 = time.perf_counter()
+                progress.stage("stats")
+                dataset = dataset_stats(corpus.texts, parsed.parsed, corpus.rows_read, corpus.rows_skipped)
+                progress.done()
+                timings["stats"] = time.perf_counter() - t0
+            return dataset
+
         if pending is not None and pending.job is None:
             embeddings_now()
         clusterings: dict[str, Clustering] = {}
-        axis_results: dict[str, dict[str, Any]] = {}
-        for axis in axes:
-            if axis == "semantic" and embeddings is None:
-                embeddings_now()
-            t0 = time.perf_counter()
-            with cores():
+        axis_results: dict[str, Any] = {}
+        # One thread per heavy call while the axes run: the other core belongs to the embedding
+        # worker or to the statistics thread.
+        with dist.limited_threads(1):
+            for axis in axes:
+                if axis == "semantic" and embeddings is None:
+                    dataset_now()
+                    embeddings_now()
+                t0 = time.perf_counter()
                 clusterings[axis], axis_results[axis] = analyse_axis(
-                    axis, parsed, options, progress, embeddings, seed_embeddings
+                    axis, parsed, options, progress, embeddings, seed_embeddings, None if busy() else pool
                 )
-            timings[axis] = time.perf_counter() - t0
+                timings[axis] = time.perf_counter() - t0
+            t0 = time.perf_counter()
+            progress.stage("axis stats", len(axis_results))
+            for axis, result in axis_results.items():
+                if isinstance(result, Future):
+                    axis_results[axis] = result.result()
+                progress.advance(1)
+            waited = progress.done()
+            timings["axis_stats"] = waited
     finally:
+        pool.shutdown(wait=False, cancel_futures=True)
         if pending is not None and pending.job is not None:
             pending.job.cancel()
 
-    t0 = time.perf_counter()
-    progress.stage("stats")
-    data_stats, tops = dataset_stats(corpus.texts, parsed.parsed, corpus.rows_read, corpus.rows_skipped)
+    data_stats, tops = dataset_now()
     seeds = _seed_summary(corpus, axis_results)
     near_dups = {a: r.pop("near_duplicate_examples") for a, r in axis_results.items()}
-    timings["stats"] = progress.done()
     stats = Stats(
         dataset=data_stats,
         axes=axis_results,

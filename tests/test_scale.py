@@ -310,6 +310,18 @@ def test_worker_process_embeds_like_this_process():
     assert np.array_equal(vectors, FakeEmbedder().embed(texts)) and described == FakeEmbedder().describe()
 
 
+def test_two_workers_taking_chunks_give_the_vectors_in_order(monkeypatch):
+    from lens_cli import background
+
+    monkeypatch.setattr(background, "CHUNK", 3)
+    texts = [f"text {chr(97 + k % 26) * (k % 7 + 1)}" for k in range(40)]
+    job = EmbedJob(FakeEmbedder(), texts)
+    job.add_worker()
+    vectors, _ = job.wait()
+    assert job.workers == 2 and job.count == len(texts)
+    assert np.array_equal(vectors, FakeEmbedder().embed(texts))
+
+
 def test_worker_errors_arrive_as_lens_errors():
     with pytest.raises(MissingModelError, match="no such model here"):
         EmbedJob(Unavailable(), ["a text"]).wait()
