@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import threading
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import Executor, Future, ThreadPoolExecutor
@@ -490,7 +491,15 @@ def run(
         # One thread per heavy call while the axes run: the other core belongs to the embedding
         # worker or to the statistics thread.
         with dist.limited_threads(1):
+            if not busy() and len(axes) > 1 and corpus.n <= PARALLEL_AXES_LIMIT:
+                # Nothing else runs: two axes at a time (their heavy calls release the GIL).
+                for axis, (clustering, result, seconds) in _axes_in_parallel(
+                    axes, parsed, options, progress, embeddings, seed_embeddings, pool
+                ).items():
+                    clusterings[axis], axis_results[axis], timings[axis] = clustering, result, seconds
             for axis in axes:
+                if axis in clusterings:
+                    continue
                 if axis == "semantic" and embeddings is None:
                     dataset_now()
                     embeddings_now()
@@ -499,7 +508,6 @@ def run(
                     axis, parsed, options, progress, embeddings, seed_embeddings, None if busy() else pool
                 )
                 timings[axis] = time.perf_counter() - t0
-            t0 = time.perf_counter()
             progress.stage("axis stats", len(axis_results))
             for axis, result in axis_results.items():
                 if isinstance(result, Future):
@@ -533,6 +541,71 @@ def run(
         embedder=embedder_name,
         timings=timings,
     )
+
+
+#: Two axes at a time hold two condensed matrices (8 bytes per pair each): up to this many rows.
+PARALLEL_AXES_LIMIT = 12_000
+
+
+class _AxisProgress:
+    """What one of two concurrent axes reports: only its closing line (two bars would garble)."""
+
+    def __init__(self, progress: Progress, lock: threading.Lock) -> None:
+        self._progress, self._lock, self._name, self._start = progress, lock, "", 0.0
+
+    def stage(self, name: str, total: int = 0) -> None:
+        self._name, self._start = name, time.perf_counter()
+
+    def advance(self, k: int = 1) -> None:
+        pass
+
+    def done(self, detail: str = "") -> float:
+        elapsed = time.perf_counter() - self._start
+        with self._lock:
+            self._progress.note(f"{self._name:<10} {elapsed:6.1f}s  {detail}")
+        return elapsed
+
+    def note(self, message: str) -> None:
+        with self._lock:
+            self._progress.note(message)
+
+
+def _axes_in_parallel(
+    axes: Sequence[str],
+    parsed: ParsedCorpus,
+    options: Options,
+    progress: Progress,
+    embeddings: np.ndarray | None,
+    seed_embeddings: np.ndarray | None,
+    pool: Executor,
+) -> dict[str, tuple[Clustering, Any, float]]:
+    """Every axis, two at a time, in the order given; results by axis (statistics may be futures)."""
+    lock = threading.Lock()
+
+    def one(axis: str) -> tuple[Clustering, Any, float]:
+        t0 = time.perf_counter()
+        clustering, result = analyse_axis(
+            axis,
+            parsed,
+            options,
+            _AxisProgress(progress, lock),
+            embeddings,
+            seed_embeddings,
+            pool,  # type: ignore[arg-type]
+        )
+        return clustering, result, time.perf_counter() - t0
+
+    out: dict[str, tuple[Clustering, Any, float]] = {}
+    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="lens-axis") as axes_pool:
+        futures = {axis: axes_pool.submit(one, axis) for axis in axes}
+        progress.stage("axes", len(futures))
+        while not all(f.done() for f in futures.values()):
+            time.sleep(0.1)
+            progress.set_count(sum(f.done() for f in futures.values()))
+        for axis, future in futures.items():
+            out[axis] = future.result()
+        progress.done(f"{len(axes)} axes, two at a time")
+    return out
 
 
 def _seed_summary(corpus: Corpus, axis_results: dict[str, dict[str, Any]]) -> dict[str, Any] | None:
