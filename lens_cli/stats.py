@@ -121,7 +121,8 @@ def dataset_stats(
     n = len(texts)
     unique = len({fold(t) for t in texts})
     nd, nd_terms = ngram_diversity(texts)
-    top_tpl, tpl_rate, tpl_per_tok = templates([p.xpos for p in parsed])
+    xpos = [p.xpos for p in parsed]
+    top_tpl, tpl_rate, tpl_per_tok = templates(xpos)
     vocab: Counter[str] = Counter()
     for w in words:
         vocab.update(w)
@@ -150,7 +151,7 @@ def dataset_stats(
         "ngram_diversity_terms": nd_terms,
         "compression_ratio": compression_ratio(texts),
         "compression_ratio_pos": {
-            "xpos": compression_ratio_pos([p.xpos for p in parsed]),
+            "xpos": compression_ratio_pos(xpos),
             "upos": compression_ratio_pos([p.upos for p in parsed]),
         },
         "self_repetition": self_repetition(texts),
