@@ -62,6 +62,8 @@ DEFAULT_UNIQUE_SHARE = 0.8
 DEFAULT_COMPARE_EXAMPLES = 5
 #: Clusters listed per source group and axis in the HTML page; every cluster is in the JSON.
 MAX_LISTED_CLUSTERS = 60
+#: Examples shown per axis in total, largest clusters first, so the page stays well under 10 MB.
+AXIS_EXAMPLE_BUDGET = 1000
 #: Above this size ratio between the sides, the page warns that size-sensitive statistics mislead.
 SIZE_RATIO_WARNING = 1.5
 SIDES = ("a", "b")
@@ -722,6 +724,7 @@ class CompareContext:
         axes: One section per axis.
         run: (name, value) pairs for the run details.
         max_examples: Examples per side per cluster.
+        example_budget: Examples per axis in total (largest clusters first).
         plotly_js: plotly.js, inlined once.
         figures_json: The Plotly figures, JSON escaped for a script block.
     """
@@ -736,6 +739,7 @@ class CompareContext:
     axes: list[AxisSection]
     run: list[tuple[str, str]]
     max_examples: int
+    example_budget: int
     plotly_js: Markup
     figures_json: Markup
 
@@ -746,15 +750,24 @@ def _chips(c: ClusterSummary, axis: str) -> list[Chip]:
     return [Chip(v, k, v if (k == "slot" and axis == "syntax") else "") for k, v in c.pattern.items]
 
 
-def _examples(comparison: Comparison, c: ClusterSummary, max_examples: int) -> dict[str, list[Example]]:
-    """Per side: the medoid first when it is on that side, then members in tree order, capped."""
+def _examples(comparison: Comparison, c: ClusterSummary, max_examples: int, cap: int) -> dict[str, list[Example]]:
+    """Up to ``max_examples`` per side and ``cap`` in all, taken from A and B in turn.
+
+    On each side the medoid comes first when it is there, then members in tree order.
+    """
     texts = comparison.union.corpus.texts
-    order = [c.medoid, *[int(i) for i in c.members if i != c.medoid]]
-    out: dict[str, list[Example]] = {"a": [], "b": []}
-    for i in order:
+    queues: dict[str, list[Example]] = {"a": [], "b": []}
+    for i in [c.medoid, *[int(i) for i in c.members if i != c.medoid]]:
         side, row = comparison.side_of(i)
-        if len(out[side]) < max_examples:
-            out[side].append(Example(row, texts[i][:DISPLAY_CHARS]))
+        if len(queues[side]) < max_examples:
+            queues[side].append(Example(row, texts[i][:DISPLAY_CHARS]))
+    out: dict[str, list[Example]] = {"a": [], "b": []}
+    taken = 0
+    for k in range(max_examples):
+        for side in SIDES:
+            if taken < cap and k < len(queues[side]):
+                out[side].append(queues[side][k])
+                taken += 1
     return out
 
 
@@ -766,9 +779,16 @@ GROUP_TITLES = {
 
 
 def _axis_section(comparison: Comparison, ac: AxisComparison, max_examples: int) -> AxisSection:
+    listed = {src: [c for c in ac.clusters if c.source == src][:MAX_LISTED_CLUSTERS] for src in SOURCES}
+    # The example budget goes to the largest listed clusters first, whatever their source.
+    examples: dict[int, dict[str, list[Example]]] = {}
+    budget = AXIS_EXAMPLE_BUDGET
+    for c in sorted((c for group in listed.values() for c in group), key=lambda c: c.summary.id):
+        examples[c.summary.id] = _examples(comparison, c.summary, max_examples, max(0, budget))
+        budget -= sum(len(v) for v in examples[c.summary.id].values())
     groups = []
     for src in SOURCES:
-        members = [c for c in ac.clusters if c.source == src]
+        total = sum(1 for c in ac.clusters if c.source == src)
         cards = [
             ClusterCard(
                 id=c.summary.id,
@@ -781,11 +801,11 @@ def _axis_section(comparison: Comparison, ac: AxisComparison, max_examples: int)
                 support=c.summary.pattern.support if c.summary.pattern else None,
                 keywords=list(c.summary.keywords),
                 mean_distance=c.summary.mean_distance,
-                examples=_examples(comparison, c.summary, max_examples),
+                examples=examples[c.summary.id],
             )
-            for c in members[:MAX_LISTED_CLUSTERS]
+            for c in listed[src]
         ]
-        groups.append(SourceGroup(src, GROUP_TITLES[src], len(members), cards))
+        groups.append(SourceGroup(src, GROUP_TITLES[src], total, cards))
     cl = ac.clustering
     n_a = comparison.a.corpus.n
     un_a = int(np.count_nonzero(cl.unclustered < n_a))
@@ -973,6 +993,7 @@ def build_context(
         axes=[_axis_section(comparison, ac, max_examples) for ac in comparison.axes.values()],
         run=run,
         max_examples=max_examples,
+        example_budget=AXIS_EXAMPLE_BUDGET,
         plotly_js=Markup(plotly_js if plotly_js is not None else plotly.offline.get_plotlyjs()),
         figures_json=script_json(figures),
     )

@@ -338,6 +338,29 @@ def test_size_warning_and_readings(tmp_path):
     assert all(r.delta.lstrip("+-").strip("0.,% p") == "" for r in same.dataset)
 
 
+def test_example_budget_caps_the_page(files, monkeypatch):
+    monkeypatch.setattr(compare, "AXIS_EXAMPLE_BUDGET", 4)
+    ctx = compare.build_context(run_compare(*files), plotly_js="", max_examples=5)
+    syntax = ctx.axes[0]
+    shown = [len(c.examples[s]) for g in syntax.groups for c in g.clusters for s in ("a", "b")]
+    assert sum(shown) == 4
+    # The largest cluster (A's template, 5 texts) gets the budget first.
+    largest = min((c for g in syntax.groups for c in g.clusters), key=lambda c: c.id)
+    assert largest.source == "a" and len(largest.examples["a"]) == 4
+    soup = BeautifulSoup(compare.render(ctx), "html.parser")
+    assert "example budget" in soup.select_one("#axis-syntax").get_text()
+
+
+def test_examples_alternate_sides_and_respect_the_cap(comparison):
+    mixed = next(c for c in comparison.axes["syntax"].clusters if c.source == "mixed")  # 1 A, 2 B
+    both = compare._examples(comparison, mixed.summary, max_examples=5, cap=2)
+    assert (len(both["a"]), len(both["b"])) == (1, 1)
+    one_each = compare._examples(comparison, mixed.summary, max_examples=1, cap=10)
+    assert (len(one_each["a"]), len(one_each["b"])) == (1, 1)
+    medoid_side, medoid_row = comparison.side_of(mixed.summary.medoid)
+    assert compare._examples(comparison, mixed.summary, 5, 10)[medoid_side][0].row == medoid_row
+
+
 # ---------------------------------------------------------------- CLI
 
 
