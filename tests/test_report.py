@@ -1,12 +1,13 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 import pytest
 from bs4 import BeautifulSoup
 
-from lens_cli import pipeline
-from lens_cli.charts import dendrogram_figure
+from lens_cli import pipeline, stats
+from lens_cli.charts import CLUSTER_COLOURS, dendrogram_figure
 from lens_cli.config import Options
 from lens_cli.progress import Progress
 from lens_cli.report import build_context, render, script_json
@@ -105,6 +106,10 @@ def test_script_json_escapes():
     assert str(script_json({"a": "</script><b>&"})) == '{"a":"\\u003c/script\\u003e\\u003cb\\u003e\\u0026"}'
 
 
+def _trace(fig: dict, name: str) -> dict:
+    return next(t for t in fig["data"] if t.get("name") == name)
+
+
 def test_dendrogram_is_one_line_trace(analysis):
     c = analysis.clusterings["syntax"]
     fig = dendrogram_figure(c, analysis.parsed.corpus.texts).to_dict()
@@ -112,31 +117,74 @@ def test_dendrogram_is_one_line_trace(analysis):
     assert len(lines) == 1
     n = analysis.parsed.corpus.n
     assert lines[0]["x"].count(None) == n - 1  # one segment group per merge
-    leaves = next(t for t in fig["data"] if t["name"] == "leaves")
-    assert len(leaves["x"]) == n
-    assert all("<script>" not in t for t in leaves["text"])
+    nodes = _trace(fig, "nodes")
+    assert len(nodes["x"]) == 2 * n - 1  # every leaf and every branch point
+    assert sum(1 for y in nodes["y"] if y == 0) >= n
+    assert all("<script>" not in t for t in nodes["text"])
+    assert any("&lt;script&gt;" in t for t in nodes["text"])
+
+
+def test_band_widths_are_cluster_sizes(analysis):
+    c = analysis.clusterings["syntax"]
+    fig = dendrogram_figure(c, analysis.parsed.corpus.texts).to_dict()
+    band = _trace(fig, "band")
+    assert sum(band["width"]) == pytest.approx(analysis.parsed.corpus.n)
+    width_of: dict[int, float] = {}
+    for cid, w in zip(band["customdata"], band["width"]):
+        width_of[cid] = width_of.get(cid, 0) + w
+    # Flat clusters are subtrees, so each is one run of the band, as wide as its size.
+    for cluster in c.clusters:
+        assert band["customdata"].count(cluster.id) == 1
+        assert width_of[cluster.id] == pytest.approx(cluster.size)
+    assert width_of.get(0, 0) == pytest.approx(len(c.unclustered))
 
 
 def test_dendrogram_truncates_big_trees(analysis):
     c = analysis.clusterings["lexical"]
-    fig = dendrogram_figure(c, analysis.parsed.corpus.texts, max_leaves=5).to_dict()
-    leaves = next(t for t in fig["data"] if t["name"] == "leaves")
-    assert len(leaves["x"]) == 5
-    assert any("texts<br>" in t for t in leaves["text"])
+    texts = analysis.parsed.corpus.texts
+    fig = dendrogram_figure(c, texts, max_leaves=5).to_dict()
+    nodes = _trace(fig, "nodes")
+    assert len(nodes["x"]) == 5 + 4  # five drawn leaves and the four merges above them
+    assert _trace(fig, "links")["x"].count(None) == 4
+    collapsed = [t for t in nodes["text"][:5] if "texts</b>" in t]
+    assert collapsed and all("e.g." in t for t in collapsed)
+    # The band still shows every text, truncated or not.
+    assert sum(_trace(fig, "band")["width"]) == pytest.approx(len(texts))
     assert fig["layout"]["xaxis"]["showticklabels"] is False
 
 
 def test_cluster_roots_are_clickable(analysis):
     c = analysis.clusterings["syntax"]
     fig = dendrogram_figure(c, analysis.parsed.corpus.texts).to_dict()
-    roots = next(t for t in fig["data"] if t["name"] == "clusters")
-    assert sorted(roots["customdata"]) == [cl.id for cl in c.clusters][: len(roots["customdata"])]
+    roots = _trace(fig, "clusters")
+    coloured = [cl.id for cl in c.clusters if cl.id <= len(CLUSTER_COLOURS)]
+    assert roots["customdata"] == coloured
+    ids = {cl.id for cl in c.clusters} | {0}
+    assert set(_trace(fig, "nodes")["customdata"]) <= ids
+    assert set(_trace(fig, "band")["customdata"]) <= ids
+
+
+def test_landmark_mode_band_keeps_cluster_sizes(tmp_path, monkeypatch):
+    # stats.axis_stats samples in landmark mode only above VENDI_SAMPLE rows: keep this tiny corpus above it.
+    monkeypatch.setattr(stats, "VENDI_SAMPLE", 8)
+    texts = [f"music for a {w}" for w in ["party", "beach", "road", "club", "gym", "rain"]]
+    texts += [f"{w} music" for w in ["jazz", "soul", "punk", "folk", "rock"]] + ["songs about love", "sad songs"] * 3
+    p = tmp_path / "d.jsonl"
+    p.write_text("\n".join(json.dumps({"text": t}) for t in texts))
+    request = pipeline.ReadRequest(str(p), text_column="text")
+    options = Options(exact_limit=5, landmarks=6)
+    a = pipeline.run(request, options, Progress(quiet=True), parser=FakeParser(), embedder=FakeEmbedder())
+    c = a.clusterings["syntax"]
+    assert c.mode == "landmark"
+    fig = dendrogram_figure(c, a.parsed.corpus.texts).to_dict()
+    band = _trace(fig, "band")
+    assert sum(band["width"]) == pytest.approx(len(texts))
+    for cluster in c.clusters:
+        got = sum(w for cid, w in zip(band["customdata"], band["width"]) if cid == cluster.id)
+        assert got == pytest.approx(cluster.size)
 
 
 def test_example_cap_is_shown(analysis):
-    ctx = build_context(analysis, plotly_js="")
-    from dataclasses import replace
-
     small = replace(analysis, options={**analysis.options, "max_examples": 1})
     ctx = build_context(small, plotly_js="")
     big = next(c for v in ctx.axes for c in v.clusters if c.size > 1)
