@@ -6,7 +6,7 @@ from dataclasses import replace
 import pytest
 from bs4 import BeautifulSoup
 
-from lens_cli import pipeline, stats
+from lens_cli import pipeline, report, stats
 from lens_cli.charts import CLUSTER_COLOURS, dendrogram_figure
 from lens_cli.config import Options
 from lens_cli.progress import Progress
@@ -190,4 +190,70 @@ def test_example_cap_is_shown(analysis):
     big = next(c for v in ctx.axes for c in v.clusters if c.size > 1)
     assert big.shown == 1
     doc = BeautifulSoup(render(ctx), "html.parser")
-    assert "showing 1 of" in doc.get_text()
+    assert f"showing 1 of {big.size} members" in doc.get_text()
+    assert "capped at 1 per cluster:" in doc.select_one("#axis-syntax .cap-note").get_text()
+
+
+def test_size_budget_takes_examples_breadth_first(analysis, monkeypatch):
+    full = build_context(analysis, plotly_js="")
+    monkeypatch.setattr(report, "STORE_BUDGET", 1500)
+    ctx = build_context(analysis, plotly_js="")
+    data = json.loads(str(ctx.store_json))
+    assert len(json.dumps(data["store"], ensure_ascii=False, separators=(",", ":")).encode()) <= 1500 + 50
+    shown = [c for v in ctx.axes for c in v.clusters]
+    assert sum(c.shown for c in shown) < sum(c.shown for v in full.axes for c in v.clusters)
+    # Each list is a prefix of its full list, and no list is two examples ahead of another.
+    before = {(v.name, c.id): c.examples for v in full.axes for c in v.clusters}
+    for v in ctx.axes:
+        for c in v.clusters:
+            assert c.examples == before[(v.name, c.id)][: c.shown]
+            assert set(c.examples) <= {int(k) for k in data["store"]}
+    counts = [c.shown for c in shown if c.shown < c.size]
+    assert max(counts) - min(c.shown for c in shown) <= 1
+    assert "size budget" in " ".join(v.cap_note for v in ctx.axes)
+
+
+def test_only_the_largest_clusters_are_listed(analysis, monkeypatch):
+    monkeypatch.setattr(report, "MAX_LISTED_CLUSTERS", 1)
+    ctx = build_context(analysis, plotly_js="")
+    doc = BeautifulSoup(render(ctx), "html.parser")
+    syntax = analysis.clusterings["syntax"]
+    assert len(syntax.clusters) > 1
+    assert [d["data-cluster"] for d in doc.select("#axis-syntax details.cluster:not(.unclustered)")] == ["1"]
+    note = doc.select_one("#axis-syntax .unlisted").get_text(" ", strip=True)
+    rest = syntax.clusters[1:]
+    assert note.startswith(f"{len(rest)} smaller clusters ({sum(c.size for c in rest)} texts")
+
+
+def test_near_duplicates_are_grouped_by_axis(soup, analysis):
+    doc, _ = soup
+    groups = doc.select("#near-duplicates details.near")
+    titles = [g.select_one("summary b").get_text() for g in groups]
+    assert titles[:2] == ["Lexical", "Semantic"]
+    for g in groups:
+        axis = g.select_one("summary b").get_text().lower()
+        total = analysis.stats.axes[axis]["near_duplicate_pairs"]
+        assert g.select_one("summary .num").get_text() == f"{total:,}"
+        assert len(g.select("tbody tr")) == min(total, report.MAX_NEAR_DUPLICATES)
+
+
+def test_summary_table_names_the_largest_cluster(soup, analysis):
+    doc, _ = soup
+    rows = doc.select(".axis-table tbody tr")
+    assert len(rows) == len(analysis.clusterings)
+    first = rows[0].select("td")[-1]
+    syntax = analysis.clusterings["syntax"]
+    share = syntax.clusters[0].size / analysis.parsed.corpus.n
+    assert first.get_text(" ", strip=True).startswith(f"{100 * share:.1f}%")
+    assert " ".join(c.get_text() for c in first.select(".chip")) == syntax.clusters[0].pattern.text
+
+
+def test_same_input_gives_byte_identical_html(tmp_path, analysis):
+    again = pipeline.run(
+        pipeline.ReadRequest(analysis.parsed.corpus.path, text_column="text", seed_column="tag", seed_value="seed"),
+        Options(),
+        Progress(quiet=True),
+        parser=FakeParser(),
+        embedder=FakeEmbedder(),
+    )
+    assert render(build_context(analysis, plotly_js="")) == render(build_context(again, plotly_js=""))
