@@ -15,6 +15,7 @@ and counts are in the hover. Every clickable point carries a cluster id in ``cus
 from __future__ import annotations
 
 import html
+import math
 from collections.abc import Mapping, Sequence
 
 import numpy as np
@@ -298,6 +299,14 @@ def dendrogram_figure(
     return _layout(fig, 320)
 
 
+def _count_step(items: Sequence[tuple[str, int]]) -> int:
+    """A whole-number tick step giving about five ticks: counts have no halves."""
+    top = max((c for _, c in items), default=1)
+    raw = max(top / 5, 1.0)
+    base = 10 ** math.floor(math.log10(raw))
+    return int(next(m * base for m in (1, 2, 5, 10) if m * base >= raw))
+
+
 def bar_figure(items: Sequence[tuple[str, int]], colour: str = "#0072B2", limit: int = 15) -> go.Figure:
     """A horizontal bar chart of labelled counts, largest on top."""
     items = list(items)[:limit][::-1]
@@ -311,7 +320,9 @@ def bar_figure(items: Sequence[tuple[str, int]], colour: str = "#0072B2", limit:
         )
     )
     fig.update_yaxes(automargin=True, ticklabeloverflow="allow")
-    fig.update_xaxes(showgrid=True, gridcolor="rgba(128,128,128,0.2)", fixedrange=True)
+    fig.update_xaxes(
+        showgrid=True, gridcolor="rgba(128,128,128,0.2)", fixedrange=True, tick0=0, dtick=_count_step(items)
+    )
     fig.update_yaxes(fixedrange=True)
     _layout(fig, max(160, 22 * len(items) + 44))
     fig.update_layout(margin={"l": 8, "r": 12, "t": 4, "b": 28})

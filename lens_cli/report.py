@@ -404,7 +404,7 @@ def _axis_views(analysis: Analysis, store: _Store, max_examples: int) -> list[Ax
             cap_note = f"Examples are capped at {max_examples} per cluster"
             if by_budget:
                 cap_note += " and by the report's size budget"
-            cap_note += f": {capped} cluster{'s' if capped > 1 else ''} show fewer than all members."
+            cap_note += f": {capped} {'clusters show' if capped > 1 else 'cluster shows'} fewer than all members."
         views.append(
             AxisView(
                 name=clustering.axis,

@@ -36,6 +36,8 @@
     if (!target || !figures[id] || typeof Plotly === "undefined") return Promise.resolve();
     if (plotted[id]) { Plotly.Plots.resize(target); return plotted[id]; }
     var fig = figures[id];
+    /* A fixed container height: Plotly's resize (tab switch, print) sizes the chart from its box. */
+    if (fig.layout && fig.layout.height) target.style.height = fig.layout.height + "px";
     plotted[id] = Plotly.newPlot(target, fig.data, themed(fig.layout), {displaylogo: false, responsive: true,
       modeBarButtonsToRemove: ["select2d", "lasso2d", "autoScale2d"]});
     if (target.classList.contains("dendrogram")) {

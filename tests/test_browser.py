@@ -285,7 +285,7 @@ def _luminance(rgb: str) -> float:
     return (0.2126 * r + 0.7152 * g + 0.0722 * b) / 255
 
 
-def test_dark_theme_and_print(browser, report, tmp_path):
+def test_dark_theme(browser, report, tmp_path):
     v = Visit(browser, report, color_scheme="dark")
     try:
         page = v.page
@@ -294,19 +294,33 @@ def test_dark_theme_and_print(browser, report, tmp_path):
         tick = page.locator("#fig-syntax .ytick text").first
         assert _luminance(tick.evaluate("e => getComputedStyle(e).fill")) > 0.7
         page.screenshot(path=str(tmp_path / "dark.png"))
-        # Print: every axis section is shown with its chart, the controls are not.
-        page.emulate_media(media="print", color_scheme="light")
-        page.evaluate("window.dispatchEvent(new Event('beforeprint'))")
-        for axis in AXES:
-            page.locator(f"#axis-{axis} .js-plotly-plot .scatterlayer").wait_for()
-            assert page.locator(f"#axis-{axis}").is_visible()
-        assert page.locator("#search").is_hidden()
-        pdf = page.pdf(format="A4")
-        assert pdf.startswith(b"%PDF") and len(pdf) > 10_000
-        (tmp_path / "report.pdf").write_bytes(pdf)
         v.assert_clean()
     finally:
         v.close()
+
+
+def test_print_shows_every_axis_with_its_chart(visit, tmp_path):
+    page = visit.page
+    page.set_viewport_size({"width": 794, "height": 1123})  # A4 at 96 dpi
+    page.emulate_media(media="print")
+    page.evaluate("window.dispatchEvent(new Event('beforeprint'))")
+    for axis in AXES:
+        page.locator(f"#axis-{axis} .js-plotly-plot .scatterlayer").wait_for()
+        assert page.locator(f"#axis-{axis}").is_visible()
+    assert page.locator("#search").is_hidden()
+    page.wait_for_timeout(300)  # resizes are asynchronous
+    for axis in AXES:
+        # Each chart keeps its height, so it does not overlap the cluster list below it.
+        drawn, wanted = page.evaluate(
+            f"""() => {{ const gd = document.getElementById('fig-{axis}');
+            const fig = JSON.parse(document.getElementById('lens-figures').textContent)['fig-{axis}'];
+            return [gd.querySelector('.svg-container').getBoundingClientRect().height, fig.layout.height]; }}"""
+        )
+        assert drawn == wanted
+    pdf = page.pdf(format="A4")
+    assert pdf.startswith(b"%PDF") and len(pdf) > 10_000
+    (tmp_path / "report.pdf").write_bytes(pdf)
+    visit.assert_clean()
 
 
 @pytest.mark.model
