@@ -189,26 +189,33 @@ def test_cluster_expands_on_click_and_shows_coloured_examples(visit):
     visit.assert_clean()
 
 
-def test_clicking_a_cluster_in_the_chart_opens_its_list(visit):
+@pytest.mark.parametrize(
+    ("trace", "pick"),
+    [("clusters", "t.customdata.indexOf(1)"), ("band", "t.customdata.indexOf(2)"), ("nodes", "t.x.length - 1")],
+    ids=["cluster-marker", "band", "branch"],
+)
+def test_clicking_the_chart_opens_the_cluster_list(visit, trace, pick):
     page = visit.page
     chart = page.locator("#fig-syntax")
     chart.locator(".scatterlayer").wait_for()
     chart.scroll_into_view_if_needed()
-    # Pixel position of cluster 1's root marker, from the drawn axes.
-    x, y = page.evaluate(
-        """() => {
+    # Pixel position of the point, from the drawn axes; a real mouse click goes through Plotly.
+    x, y, cid = page.evaluate(
+        f"""() => {{
           const gd = document.getElementById('fig-syntax');
-          const t = gd.data.find(d => d.name === 'clusters');
-          const k = t.customdata.indexOf(1);
+          const t = gd.data.find(d => d.name === '{trace}');
+          const k = {pick};
+          const y = t.type === 'bar' ? t.base[k] + t.y[k] / 2 : t.y[k];
           const xa = gd._fullLayout.xaxis, ya = gd._fullLayout.yaxis;
           const box = gd.getBoundingClientRect();
-          return [box.left + xa._offset + xa.l2p(t.x[k]), box.top + ya._offset + ya.l2p(t.y[k])];
-        }"""
+          return [box.left + xa._offset + xa.l2p(t.x[k]), box.top + ya._offset + ya.l2p(y), t.customdata[k]];
+        }}"""
     )
+    assert cid >= 1
     page.mouse.move(x, y)
     page.mouse.click(x, y)
-    page.wait_for_selector("#syntax-c1[open] ol.examples li")
-    assert page.locator("#syntax-c1 ol.examples li").count() >= 2
+    page.wait_for_selector(f"#syntax-c{cid}[open] ol.examples li")
+    assert page.locator("#axis-syntax details.cluster[open]").count() == 1
     visit.assert_clean()
 
 
