@@ -305,7 +305,11 @@ class _Store:
         return True
 
     def _entry(self, i: int) -> list[Any]:
-        """Compact example: [row, text, seed, tokens]; token = [text, upos#, xpos, dep#, head, space_after]."""
+        """Compact example: [row, text, seed, tokens, n_tokens].
+
+        A token is [text, upos#, xpos, dep#, head, space_after]; head is -1 when it lies beyond the
+        :data:`DISPLAY_TOKENS` shown, and ``n_tokens`` counts all tokens (more than shown = truncated).
+        """
         corpus = self.analysis.parsed.corpus
         p: ParsedText = self.analysis.parsed.parsed[i]
         toks = []
@@ -314,7 +318,7 @@ class _Store:
             dp = self.deps.setdefault(t.dep, len(self.deps))
             head = t.head if t.head < DISPLAY_TOKENS else -1
             toks.append([t.text, up, t.xpos, dp, head, 1 if t.space_after else 0])
-        return [int(corpus.rows[i]), corpus.texts[i][:DISPLAY_CHARS], bool(corpus.is_seed[i]), toks]
+        return [int(corpus.rows[i]), corpus.texts[i][:DISPLAY_CHARS], bool(corpus.is_seed[i]), toks, len(p.tokens)]
 
 
 def _fill(store: _Store, queues: list[list[int]], cap: int) -> list[list[int]]:
@@ -430,16 +434,26 @@ def _axis_views(analysis: Analysis, store: _Store, max_examples: int) -> list[Ax
 
 
 def _hits(analysis: Analysis, clustering: Clustering, view: AxisView) -> dict[str, dict[str, list[int]]]:
-    """Token positions matching each cluster's pattern, per shown example: {cluster: {index: [pos]}}."""
+    """Token positions to emphasise in each shown example: {cluster: {index: [pos]}}.
+
+    Syntax and dependency clusters emphasise the tokens matching their pattern; lexical and
+    semantic clusters the tokens that are among their shared or distinctive words.
+    """
     out: dict[str, dict[str, list[int]]] = {}
     by_id = {c.id: c for c in clustering.clusters}
     for v in view.clusters:
         c = by_id[v.id]
-        if c.pattern is None:
+        words = set(c.keywords)
+        if c.pattern is None and not words:
             continue
         per = {}
         for i in v.examples:
-            pos = [p for p in matches(analysis.parsed.parsed[i], c.pattern, clustering.axis) if p < DISPLAY_TOKENS]
+            parsed = analysis.parsed.parsed[i]
+            if c.pattern is not None:
+                pos = matches(parsed, c.pattern, clustering.axis)
+            else:
+                pos = [k for k, t in enumerate(parsed.tokens) if not t.is_punct and t.lower in words]
+            pos = [k for k in pos if k < DISPLAY_TOKENS]
             if pos:
                 per[str(i)] = pos
         out[str(v.id)] = per

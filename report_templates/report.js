@@ -136,6 +136,7 @@
       li.appendChild(span);
       if (t[5] && k + 1 < toks.length) li.appendChild(document.createTextNode(" "));
     }
+    if (ex[4] > toks.length) li.appendChild(el("span", "more", "… (" + (ex[4] - toks.length) + " more tokens)"));
     if (idx === medoid) li.appendChild(el("span", "medoid-mark", "medoid"));
     if (ex[2]) li.appendChild(el("span", "seed-mark", "seed"));
     li.appendChild(el("span", "row-id", "row " + ex[0]));
@@ -205,10 +206,10 @@
     var svg = svgEl("svg", {width: pos + 10, height: base + 40, role: "img", "aria-label": "dependency arcs"});
     toks.forEach(function (t, k) {
       var h = t[4];
-      var isRoot = h === k || h < 0;
+      var isRoot = h === k;
       svg.appendChild(svgEl("text", {x: x[k], y: base + 16, "text-anchor": "middle", "class": isRoot ? "root" : ""}, t[0]));
       svg.appendChild(svgEl("text", {x: x[k], y: base + 30, "text-anchor": "middle", "class": "lab"}, tags[t[1]] || ""));
-      if (isRoot || h >= toks.length) return;
+      if (isRoot || h < 0 || h >= toks.length) return;  /* h < 0: the head is beyond the tokens shown */
       w = Math.abs(h - k);
       var top = base - 8 - Math.min(w, 12) * 14;
       svg.appendChild(svgEl("path", {d: "M" + x[h] + "," + base + " C" + x[h] + "," + top + " " + x[k] + "," + top + " " + x[k] + "," + (base - 2)}));

@@ -257,3 +257,24 @@ def test_same_input_gives_byte_identical_html(tmp_path, analysis):
         embedder=FakeEmbedder(),
     )
     assert render(build_context(analysis, plotly_js="")) == render(build_context(again, plotly_js=""))
+
+
+def test_examples_emphasise_pattern_or_shared_words(analysis):
+    ctx = build_context(analysis, plotly_js="")
+    data = json.loads(str(ctx.store_json))
+    parsed = analysis.parsed.parsed
+    for view in ctx.axes:
+        clustering = analysis.clusterings[view.name]
+        for c in view.clusters:
+            hits = data["hits"][view.name].get(str(c.id), {})
+            summary = next(s for s in clustering.clusters if s.id == c.id)
+            if summary.pattern is not None:
+                # Every shown member holding the pattern has one hit per pattern item.
+                assert all(len(pos) == len(summary.pattern.items) for pos in hits.values())
+            else:
+                for idx, pos in hits.items():
+                    assert pos and all(parsed[int(idx)].tokens[k].lower in summary.keywords for k in pos)
+    assert any(data["hits"]["lexical"].values())
+    # Each stored example says how many tokens it has, so the page can mark truncation.
+    entry = next(iter(data["store"].values()))
+    assert entry[4] >= len(entry[3])
