@@ -19,11 +19,13 @@ from markupsafe import Markup
 from . import __version__
 from .charts import CLUSTER_COLOURS, bar_figure, cluster_colour, dendrogram_figure
 from .export import DISTANCE_NAMES
-from .model import Analysis, Clustering, ClusterSummary, ParsedText
+from .model import Analysis, ClusterSummary, ParsedText
 from .patterns import matches
 
-#: Bytes of example data (tokens, tags, arcs) the page carries at most, whatever the row count:
-#: with plotly.js (about 4.7 MB) and the rest of the page this keeps the file under 10 MB.
+#: The report's size limit in bytes (the promise is "under 10 MB"; this leaves a margin).
+SIZE_LIMIT = 9_500_000
+#: Bytes of example data (tokens, tags, arcs, emphasis) the page carries at most. The page without
+#: examples is measured first and the examples get what is left below SIZE_LIMIT, up to this.
 STORE_BUDGET = 3_500_000
 #: Clusters listed per axis (largest first); the rest are counted, and all are in the JSON.
 MAX_LISTED_CLUSTERS = 200
@@ -292,16 +294,19 @@ class _Store:
         self.deps: dict[str, int] = {}
         self.entries: dict[int, list[Any]] = {}
 
-    def add(self, i: int) -> bool:
-        """Store example ``i`` unless it would exceed the budget; True if it is in the store."""
-        if i in self.entries:
-            return True
-        entry = self._entry(i)
-        cost = len(json.dumps(entry, ensure_ascii=False, separators=(",", ":")).encode("utf-8")) + 12
+    def add(self, i: int, extra: int = 0) -> bool:
+        """Store example ``i`` and ``extra`` bytes of data about it, unless that would exceed the budget.
+
+        Returns:
+            True if the example is in the store (and ``extra`` was spent).
+        """
+        entry = None if i in self.entries else self._entry(i)
+        cost = extra + (0 if entry is None else len(str(script_json(entry)).encode("utf-8")) + len(str(i)) + 4)
         if self.spent + cost > self.budget:
             return False
         self.spent += cost
-        self.entries[i] = entry
+        if entry is not None:
+            self.entries[i] = entry
         return True
 
     def _entry(self, i: int) -> list[Any]:
@@ -321,20 +326,57 @@ class _Store:
         return [int(corpus.rows[i]), corpus.texts[i][:DISPLAY_CHARS], bool(corpus.is_seed[i]), toks, len(p.tokens)]
 
 
-def _fill(store: _Store, queues: list[list[int]], cap: int) -> list[list[int]]:
+@dataclass(frozen=True)
+class _Queue:
+    """The candidate examples of one list (a cluster, or an axis's unclustered texts)."""
+
+    axis: str
+    cluster: ClusterSummary | None
+    candidates: list[int]
+
+
+def _emphasis(parsed: ParsedText, cluster: ClusterSummary | None, axis: str) -> list[int]:
+    """Token positions to emphasise in a member of ``cluster``.
+
+    Syntax and dependency clusters emphasise the tokens matching their pattern; lexical and semantic
+    clusters the tokens that are among their shared or distinctive words.
+    """
+    if cluster is None:
+        return []
+    if cluster.pattern is not None:
+        pos = matches(parsed, cluster.pattern, axis)
+    else:
+        words = set(cluster.keywords)
+        pos = [k for k, t in enumerate(parsed.tokens) if not t.is_punct and t.lower in words]
+    return [k for k in pos if k < DISPLAY_TOKENS]
+
+
+def _fill(store: _Store, queues: list[_Queue], cap: int) -> tuple[list[list[int]], list[dict[str, list[int]]]]:
     """Take examples breadth-first: every list's first example before any list's second, and so on.
 
     Stops at the first example that does not fit the budget, so that every list shows a prefix of
     its candidates and the largest clusters are not favoured over the small ones.
+
+    Returns:
+        Per queue, the examples taken and their emphasised token positions (``{index: [pos]}``).
     """
+    parsed = store.analysis.parsed.parsed
     taken: list[list[int]] = [[] for _ in queues]
+    hits: list[dict[str, list[int]]] = [{} for _ in queues]
     for rank in range(cap):
         for q, queue in enumerate(queues):
-            if rank < len(queue):
-                if not store.add(queue[rank]):
-                    return taken
-                taken[q].append(queue[rank])
-    return taken
+            if rank >= len(queue.candidates):
+                continue
+            i = queue.candidates[rank]
+            pos = _emphasis(parsed[i], queue.cluster, queue.axis)
+            # The example's index in its list, and its emphasis, are page data too.
+            extra = len(str(i)) + 1 + (len(json.dumps(pos, separators=(",", ":"))) + len(str(i)) + 4 if pos else 0)
+            if not store.add(i, extra):
+                return taken, hits
+            taken[q].append(i)
+            if pos:
+                hits[q][str(i)] = pos
+    return taken, hits
 
 
 def _estimate_notes(st: dict[str, Any]) -> list[str]:
@@ -346,23 +388,33 @@ def _estimate_notes(st: dict[str, Any]) -> list[str]:
     return notes
 
 
-def _axis_views(analysis: Analysis, store: _Store, max_examples: int) -> list[AxisView]:
+def _axis_views(
+    analysis: Analysis, store: _Store, max_examples: int
+) -> tuple[list[AxisView], dict[str, dict[str, dict[str, list[int]]]]]:
+    """The axis tabs, and per axis and cluster the emphasised tokens of each shown example."""
     corpus = analysis.parsed.corpus
     n = corpus.n
     clusterings = list(analysis.clusterings.values())
     listed = [c.clusters[:MAX_LISTED_CLUSTERS] for c in clusterings]
-    queues: list[list[int]] = []
+    queues: list[_Queue] = []
     for clustering, clusters in zip(clusterings, listed):
-        queues += [_candidates(c, max_examples) for c in clusters]
-        queues.append([int(i) for i in clustering.unclustered[:max_examples]])
-    taken = iter(_fill(store, queues, max_examples))
+        queues += [_Queue(clustering.axis, c, _candidates(c, max_examples)) for c in clusters]
+        queues.append(_Queue(clustering.axis, None, [int(i) for i in clustering.unclustered[:max_examples]]))
+    taken_lists, hit_lists = _fill(store, queues, max_examples)
+    taken = iter(taken_lists)
+    queue_hits = iter(hit_lists)
+    hits: dict[str, dict[str, dict[str, list[int]]]] = {}
 
     views = []
     for clustering, clusters in zip(clusterings, listed):
         st = analysis.stats.axes[clustering.axis]
+        axis_hits = hits.setdefault(clustering.axis, {})
         cviews = []
         for c in clusters:
             examples = next(taken)
+            emphasis = next(queue_hits)
+            if emphasis:
+                axis_hits[str(c.id)] = emphasis
             cviews.append(
                 ClusterView(
                     id=c.id,
@@ -383,6 +435,7 @@ def _axis_views(analysis: Analysis, store: _Store, max_examples: int) -> list[Ax
                 )
             )
         un_examples = next(taken)
+        next(queue_hits)
         rest = clustering.clusters[MAX_LISTED_CLUSTERS:]
         unlisted = (
             {"clusters": len(rest), "texts": sum(c.size for c in rest), "largest": max(c.size for c in rest)}
@@ -430,34 +483,7 @@ def _axis_views(analysis: Analysis, store: _Store, max_examples: int) -> list[Ax
                 notes=_estimate_notes(st),
             )
         )
-    return views
-
-
-def _hits(analysis: Analysis, clustering: Clustering, view: AxisView) -> dict[str, dict[str, list[int]]]:
-    """Token positions to emphasise in each shown example: {cluster: {index: [pos]}}.
-
-    Syntax and dependency clusters emphasise the tokens matching their pattern; lexical and
-    semantic clusters the tokens that are among their shared or distinctive words.
-    """
-    out: dict[str, dict[str, list[int]]] = {}
-    by_id = {c.id: c for c in clustering.clusters}
-    for v in view.clusters:
-        c = by_id[v.id]
-        words = set(c.keywords)
-        if c.pattern is None and not words:
-            continue
-        per = {}
-        for i in v.examples:
-            parsed = analysis.parsed.parsed[i]
-            if c.pattern is not None:
-                pos = matches(parsed, c.pattern, clustering.axis)
-            else:
-                pos = [k for k, t in enumerate(parsed.tokens) if not t.is_punct and t.lower in words]
-            pos = [k for k in pos if k < DISPLAY_TOKENS]
-            if pos:
-                per[str(i)] = pos
-        out[str(v.id)] = per
-    return out
+    return views, hits
 
 
 NEAR_MEANING = {
@@ -559,20 +585,37 @@ def _figure_json(fig: Any) -> dict[str, Any]:
     return out
 
 
-def build_context(analysis: Analysis, *, plotly_js: str | None = None, include_timings: bool = False) -> ReportContext:
-    """The template context for ``analysis``."""
+def build_context(
+    analysis: Analysis,
+    *,
+    plotly_js: str | None = None,
+    include_timings: bool = False,
+    size_limit: int = SIZE_LIMIT,
+) -> ReportContext:
+    """The template context for ``analysis``, its example data sized so that the page fits ``size_limit``.
+
+    The page is first assembled and rendered without examples; the examples then get the bytes left
+    below ``size_limit`` (at most :data:`STORE_BUDGET`).
+    """
     import plotly.offline
 
+    js = plotly_js if plotly_js is not None else plotly.offline.get_plotlyjs()
+    skeleton = _assemble(analysis, js, include_timings, budget=0, figures_json=None)
+    fixed = len(render(skeleton).encode("utf-8"))
+    budget = max(0, min(STORE_BUDGET, size_limit - fixed - SIZE_SLACK))
+    return _assemble(analysis, js, include_timings, budget=budget, figures_json=skeleton.figures_json)
+
+
+#: Bytes kept free for what the examples change outside the example data (tag and label lists).
+SIZE_SLACK = 20_000
+
+
+def _figures(analysis: Analysis, axes: list[AxisView]) -> dict[str, Any]:
     corpus = analysis.parsed.corpus
-    max_examples = int(analysis.options.get("max_examples", 50))
-    store = _Store(analysis, STORE_BUDGET)
-    axes = _axis_views(analysis, store, max_examples)
     figures: dict[str, Any] = {}
-    hits: dict[str, Any] = {}
     for view, clustering in zip(axes, analysis.clusterings.values()):
         notes = {c.id: c.note for c in view.clusters if c.note}
         figures[view.figure_id] = _figure_json(dendrogram_figure(clustering, corpus.texts, notes=notes))
-        hits[view.name] = _hits(analysis, clustering, view)
     tops = analysis.stats
     if tops.top_templates:
         figures["fig-templates"] = _figure_json(bar_figure(tops.top_templates, "#009E73"))
@@ -582,7 +625,19 @@ def build_context(analysis: Analysis, *, plotly_js: str | None = None, include_t
         figures["fig-bigrams"] = _figure_json(bar_figure(tops.top_ngrams[2], "#CC79A7"))
     if tops.top_ngrams.get(3):
         figures["fig-trigrams"] = _figure_json(bar_figure(tops.top_ngrams[3], "#E69F00"))
+    return figures
 
+
+def _assemble(
+    analysis: Analysis, plotly_js: str, include_timings: bool, budget: int, figures_json: Markup | None
+) -> ReportContext:
+    corpus = analysis.parsed.corpus
+    max_examples = int(analysis.options.get("max_examples", 50))
+    store = _Store(analysis, budget)
+    axes, hits = _axis_views(analysis, store, max_examples)
+    if figures_json is None:
+        figures_json = script_json(_figures(analysis, axes))
+    tops = analysis.stats
     seeds, seed_summary = _seed_views(analysis)
     axis_cards = [
         {
@@ -633,8 +688,8 @@ def build_context(analysis: Analysis, *, plotly_js: str | None = None, include_t
         near_duplicates=_near_duplicates(analysis),
         run=_run_details(analysis, include_timings),
         upos_tags=UPOS_TAGS,
-        plotly_js=Markup(plotly_js if plotly_js is not None else plotly.offline.get_plotlyjs()),
-        figures_json=script_json(figures),
+        plotly_js=Markup(plotly_js),
+        figures_json=figures_json,
         store_json=script_json(page_data),
         max_examples=max_examples,
         has_top_charts=bool(tops.top_words),

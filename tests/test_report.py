@@ -278,3 +278,19 @@ def test_examples_emphasise_pattern_or_shared_words(analysis):
     # Each stored example says how many tokens it has, so the page can mark truncation.
     entry = next(iter(data["store"].values()))
     assert entry[4] >= len(entry[3])
+
+
+def test_report_fits_its_size_limit(analysis, monkeypatch):
+    # A small slack, so that the examples' bytes must be counted closely to stay within the limit.
+    monkeypatch.setattr(report, "SIZE_SLACK", 500)
+    # A stand-in for plotly.js that leaves room for only some of the examples.
+    js = "/*" + "x" * 200_000 + "*/"
+    skeleton = len(render(build_context(analysis, plotly_js=js, size_limit=0)).encode())
+    full = build_context(analysis, plotly_js=js, size_limit=10**9)
+    full_size = len(render(full).encode())
+    assert full_size > skeleton
+    limit = skeleton + report.SIZE_SLACK + (full_size - skeleton) // 2
+    ctx = build_context(analysis, plotly_js=js, size_limit=limit)
+    assert len(render(ctx).encode()) <= limit
+    shown = sum(c.shown for v in ctx.axes for c in v.clusters)
+    assert 0 < shown < sum(c.shown for v in full.axes for c in v.clusters)
