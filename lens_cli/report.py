@@ -3,6 +3,10 @@
 Everything from the dataset reaches the page either through Jinja2 autoescaping or as JSON in a
 ``<script type="application/json">`` block with ``<``, ``>`` and ``&`` escaped, which the page's
 script turns into DOM text nodes (never ``innerHTML``). plotly.js is inlined once.
+
+The page stays under :data:`SIZE_LIMIT` at any row count: at most :data:`MAX_LISTED_CLUSTERS`
+clusters are listed per axis, and the example data (the only part that grows with the data) gets
+the bytes left once the rest of the page is rendered.
 """
 
 from __future__ import annotations
