@@ -24,7 +24,7 @@ from .config import (
     validate,
 )
 from .errors import LensError, UsageProblem
-from .io import FORMATS, check_output_paths, write_text
+from .io import FORMATS, check_output_paths, write_texts
 from .model import AXES
 
 EXIT_GATE_FAILED = 3
@@ -288,12 +288,15 @@ def analyze(
     results = evaluate(parsed_gates, doc)
 
     progress.stage("write")
+    # Everything is rendered before anything is written, and written all or nothing.
+    files: dict[str, str] = {}
     if output:
-        write_text(output, render_analysis(analysis, include_timings=timings))
+        files[output] = render_analysis(analysis, include_timings=timings)
     if json_path:
-        write_text(json_path, dumps(doc))
+        files[json_path] = dumps(doc)
     if summary_md:
-        write_text(summary_md, summary_markdown(doc, results))
+        files[summary_md] = summary_markdown(doc, results)
+    write_texts(files)
     progress.done(", ".join(p for p in (output, json_path, summary_md) if p))
 
     failed = [r for r in results if r.failed]

@@ -543,26 +543,51 @@ def build_corpus(
     )
 
 
+def _same_file(a: str, b: str) -> bool:
+    """Whether two paths name one file: the same real path, or hard links to one inode."""
+    if os.path.realpath(a) == os.path.realpath(b):
+        return True
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return False
+
+
+def _probe_directory(out: str, parent: Path) -> None:
+    """Create and remove a temporary file in ``parent``: the only test that also holds for root and
+    read-only file systems, where ``os.access`` says yes and the write later fails."""
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=".lens-probe.", suffix=".tmp", dir=parent)
+    except PermissionError:
+        raise OutputError(f"cannot write {out}: permission denied") from None
+    except OSError as exc:
+        raise OutputError(f"cannot write {out}: {(exc.strerror or str(exc)).lower()}") from None
+    os.close(fd)
+    with contextlib.suppress(OSError):
+        os.unlink(tmp)
+
+
 def check_output_paths(inputs: list[str], outputs: list[str | None]) -> None:
-    """Refuse outputs that would overwrite an input or each other."""
-    real_inputs = {os.path.realpath(p) for p in inputs if p}
-    seen: set[str] = set()
+    """Refuse, before any work, outputs that would overwrite an input or each other, or cannot be written."""
+    seen: list[str] = []
     for out in outputs:
         if not out:
             continue
-        real = os.path.realpath(out)
-        if real in real_inputs:
+        if any(_same_file(out, p) for p in inputs if p and os.path.exists(p)):
             raise UsageProblem(f"output {out} is an input file; choose another path", param="-o")
-        if real in seen:
+        if any(_same_file(out, s) for s in seen):
             raise UsageProblem(f"{out} is given for two outputs", param="-o")
-        seen.add(real)
-        parent = Path(real).parent
+        seen.append(out)
+        parent = Path(out).parent
+        if parent.exists() and not parent.is_dir():
+            raise OutputError(f"cannot write {out}: {parent} is not a directory")
         if not parent.is_dir():
             raise OutputError(f"cannot write {out}: directory {parent} does not exist")
-        if Path(real).is_dir():
+        if Path(out).is_dir():
             raise OutputError(f"cannot write {out}: it is a directory")
         if not os.access(parent, os.W_OK):
             raise OutputError(f"cannot write {out}: directory {parent} is not writable")
+        _probe_directory(out, parent)
 
 
 @contextlib.contextmanager
@@ -587,8 +612,37 @@ def atomic_writer(path: str, mode: str = "w") -> Iterator[Any]:
 
 def write_text(path: str, text: str) -> None:
     """Atomically write ``text`` to ``path`` as UTF-8."""
+    write_texts({path: text})
+
+
+def write_texts(files: dict[str, str]) -> None:
+    """Write several UTF-8 files all or nothing: each goes to a temporary file beside its target, and only
+    when every one is complete are they renamed into place. An error or Ctrl-C before that leaves no
+    output and no temporary file."""
+    temps: list[tuple[str, str]] = []
     try:
-        with atomic_writer(path) as fh:
-            fh.write(text)
-    except OSError as exc:
-        raise OutputError(f"cannot write {path}: {exc.strerror or exc}") from None
+        for path, text in files.items():
+            target = Path(path)
+            try:
+                fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+            except OSError as exc:
+                raise OutputError(f"cannot write {path}: {exc.strerror or exc}") from None
+            temps.append((tmp, path))
+            try:
+                with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+                    fh.write(text)
+                os.chmod(tmp, 0o644)
+            except OSError as exc:
+                raise OutputError(f"cannot write {path}: {exc.strerror or exc}") from None
+        while temps:
+            tmp, path = temps[0]
+            try:
+                os.replace(tmp, path)
+            except OSError as exc:
+                raise OutputError(f"cannot write {path}: {exc.strerror or exc}") from None
+            temps.pop(0)
+    except BaseException:
+        for tmp, _ in temps:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+        raise
