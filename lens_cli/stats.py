@@ -177,11 +177,18 @@ def vendi_from_similarity(k: np.ndarray) -> float:
 
 
 def vendi_from_embeddings(emb: np.ndarray) -> float:
-    """Vendi score with K = 1 - (1 - cos)/2 = (1 + X Xᵀ)/2, via the small (d+1)x(d+1) Gram matrix."""
+    """Vendi score with K = 1 - (1 - cos)/2 = (1 + X Xᵀ)/2, via the small (d+2)x(d+2) Gram matrix.
+
+    K must match the semantic distance, where two zero rows (texts without a vector) are at distance 0:
+    the extra column z (1 for a zero row) adds z_i z_j / 2, so K = 1 between zero rows and 1/2 between a
+    zero row and any other, as the distance says.
+    """
     n = emb.shape[0]
     if n == 0:
         return 0.0
-    y = np.hstack([emb.astype(np.float64), np.ones((n, 1))]) / math.sqrt(2.0)
+    x = emb.astype(np.float64)
+    zero = (~x.any(axis=1)).astype(np.float64)[:, None]
+    y = np.hstack([x, np.ones((n, 1)), zero]) / math.sqrt(2.0)
     return vendi_from_similarity_gram(y.T @ y, n)
 
 
