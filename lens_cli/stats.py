@@ -218,7 +218,8 @@ def axis_stats(
     """Homogenization, Vendi score and near-duplicate pairs of one axis.
 
     With the condensed matrix everything is exact; without it (landmark mode) homogenization and
-    near-duplicates are computed on a fixed-seed sample of :data:`VENDI_SAMPLE` texts and flagged.
+    near-duplicates are computed on a fixed-seed sample of :data:`VENDI_SAMPLE` texts and flagged
+    (on all texts, exactly, when there are no more than that).
     """
     out: dict[str, Any] = {}
     sample = None
@@ -231,18 +232,19 @@ def axis_stats(
         dd = condensed[pos]
         out["homogenization_estimated"] = False
     else:
-        assert sample is not None
-        sq = pair_fn(sample)
-        iu = np.triu_indices(len(sample), 1)
+        # Landmark mode runs above --exact-limit, which may be far below VENDI_SAMPLE: then every row is used.
+        rows = sample if sample is not None else np.arange(n)
+        sq = pair_fn(rows)
+        iu = np.triu_indices(len(rows), 1)
         vals = sq[iu]
-        out["homogenization"] = float(1.0 - vals.mean(dtype=np.float64))
+        out["homogenization"] = float(1.0 - vals.mean(dtype=np.float64)) if vals.size else 1.0
         hit = vals <= NEAR_DUPLICATE
-        ii, jj, dd = sample[iu[0][hit]], sample[iu[1][hit]], vals[hit]
-        out["homogenization_estimated"] = True
+        ii, jj, dd = rows[iu[0][hit]], rows[iu[1][hit]], vals[hit]
+        out["homogenization_estimated"] = sample is not None
     out["near_duplicate_pairs"] = len(dd)
     order = np.lexsort((jj, ii, dd))[:NEAR_DUPLICATE_EXAMPLES]
     out["near_duplicate_examples"] = [(int(ii[o]), int(jj[o]), float(dd[o])) for o in order]
-    out["near_duplicates_estimated"] = condensed is None
+    out["near_duplicates_estimated"] = condensed is None and sample is not None
     if embeddings is not None:
         out["vendi_score"] = vendi_from_embeddings(embeddings)
         out["vendi_sample"] = None
