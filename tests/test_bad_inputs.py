@@ -10,6 +10,7 @@ from __future__ import annotations
 import gzip
 import json
 import os
+import warnings
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -620,8 +621,11 @@ REAL_BACKEND_CASES = [
 @pytest.mark.model
 @pytest.mark.parametrize("case", REAL_BACKEND_CASES, ids=[c.id for c in REAL_BACKEND_CASES])
 def test_bad_input_with_real_parser(tmp_path, case):
-    """The real spaCy parser (and the TF-IDF embedder) take the odd texts without crashing."""
-    result = run_case(tmp_path, case, ("--parser", "spacy", "--embedder", "tfidf"))
+    """The real spaCy parser (and the TF-IDF embedder) take the odd texts without crashing or warning."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        result = run_case(tmp_path, case, ("--parser", "spacy", "--embedder", "tfidf"))
+    assert [w for w in caught if issubclass(w.category, RuntimeWarning)] == []
     _check_outcome(tmp_path, case, *result)
     doc = json.loads((tmp_path / "analysis.json").read_text(encoding="utf-8"))
     assert doc["options"]["parser"] == "spacy"
