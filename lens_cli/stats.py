@@ -209,17 +209,30 @@ def _pairs_from_condensed(n: int, positions: np.ndarray) -> tuple[np.ndarray, np
     return i, j
 
 
+def _ranks(keys: Sequence[str] | None, n: int) -> np.ndarray:
+    """Each item's place when sorted by key (equal keys by index); the index itself without keys."""
+    if keys is None:
+        return np.arange(n)
+    rank = np.empty(n, dtype=np.int64)
+    rank[sorted(range(n), key=lambda i: (keys[i], i))] = np.arange(n)
+    return rank
+
+
 def axis_stats(
     n: int,
     condensed: np.ndarray | None,
     pair_fn: Callable[[np.ndarray], np.ndarray],
     embeddings: np.ndarray | None = None,
+    keys: Sequence[str] | None = None,
 ) -> dict[str, Any]:
     """Homogenization, Vendi score and near-duplicate pairs of one axis.
 
     With the condensed matrix everything is exact; without it (landmark mode) homogenization and
     near-duplicates are computed on a fixed-seed sample of :data:`VENDI_SAMPLE` texts and flagged
     (on all texts, exactly, when there are no more than that).
+
+    The near-duplicate examples are the closest pairs; among equally close pairs, those whose texts
+    (``keys``) sort first, so that which pairs are listed does not depend on the order of the rows.
     """
     out: dict[str, Any] = {}
     sample = None
@@ -242,7 +255,9 @@ def axis_stats(
         ii, jj, dd = rows[iu[0][hit]], rows[iu[1][hit]], vals[hit]
         out["homogenization_estimated"] = sample is not None
     out["near_duplicate_pairs"] = len(dd)
-    order = np.lexsort((jj, ii, dd))[:NEAR_DUPLICATE_EXAMPLES]
+    rank = _ranks(keys, n)
+    ri, rj = rank[ii], rank[jj]
+    order = np.lexsort((np.maximum(ri, rj), np.minimum(ri, rj), dd))[:NEAR_DUPLICATE_EXAMPLES]
     out["near_duplicate_examples"] = [(int(ii[o]), int(jj[o]), float(dd[o])) for o in order]
     out["near_duplicates_estimated"] = condensed is None and sample is not None
     if embeddings is not None:
@@ -259,6 +274,7 @@ def seed_stats(
     seed_distances: np.ndarray,
     generated: np.ndarray,
     threshold: float,
+    seed_keys: Sequence[str] | None = None,
 ) -> dict[str, Any]:
     """Nearest seed per generated text on one axis, the copy rate and each seed's children.
 
@@ -266,11 +282,15 @@ def seed_stats(
         seed_distances: ``(n, n_seeds)`` distances of every text to every seed.
         generated: Indices of the generated (non-seed) texts.
         threshold: The axis's distance threshold: a text this close to a seed is a copy.
+        seed_keys: The seeds' texts. A text equally close to several seeds is the child of the one
+            whose text sorts first, not of the one that comes first in the input (ties are common on
+            the syntax axis, where distances are multiples of 1/length).
     """
     if len(generated) == 0 or seed_distances.shape[1] == 0:
         return {"seed_copy_rate": 0.0, "nearest": [], "children": [0] * seed_distances.shape[1], "copies": []}
     sub = seed_distances[generated]
-    nearest = np.argmin(sub, axis=1)
+    by_key = np.argsort(_ranks(seed_keys, sub.shape[1]), kind="stable")
+    nearest = by_key[np.argmin(sub[:, by_key], axis=1)]
     dist = sub[np.arange(len(generated)), nearest]
     copied = dist <= threshold
     children = np.bincount(nearest[copied], minlength=seed_distances.shape[1])

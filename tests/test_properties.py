@@ -233,6 +233,28 @@ def test_exact_clustering_is_a_partition(nd, method, t):
     assert_partition(c, n)
 
 
+@FAST
+@given(
+    tags=st.lists(st.lists(st.sampled_from(UPOS[:3]), min_size=1, max_size=5), min_size=2, max_size=10),
+    method=st.sampled_from(["average", "complete", "single"]),
+    t=st.sampled_from([0.2, 0.25, 0.34, 0.5]),
+    seed=st.integers(0, 2**32 - 1),
+)
+def test_clusters_do_not_depend_on_row_order(tags, method, t, seed):
+    """Tag sequences from three tags tie all the time; the clusters, as bags of texts, must not move."""
+
+    def clusters(seqs: list[list[str]]) -> list[list[str]]:
+        parsed = [ParsedText(tuple(Token(x.lower(), x.lower(), x, x, "dep", 0, False) for x in q)) for q in seqs]
+        keys = [" ".join(q) for q in seqs]  # the text: equal tags, equal text
+        condensed = dist.string_condensed(dist.axis_strings("syntax", parsed, dist.Codebook()), "syntax")
+        n = len(seqs)
+        c = cluster_exact("syntax", condensed, parsed, np.zeros(n, bool), method=method, threshold=t, k=None, keys=keys)
+        return sorted(sorted(keys[i] for i in cl.members) for cl in c.clusters)
+
+    order = np.random.default_rng(seed).permutation(len(tags))
+    assert clusters([tags[i] for i in order]) == clusters(tags)
+
+
 VOCAB = ["music", "for", "a", "the", "party", "jazz", "running", "sad", "songs", "!", "🎵", "e\u0301"]
 
 
