@@ -723,3 +723,125 @@ def test_ctrl_c_during_the_analysis_leaves_no_file(tmp_path, monkeypatch):
     result = CliRunner().invoke(main, ["analyze", str(src), "-o", str(tmp_path / "r.html"), "-q"])
     assert result.exit_code == 130
     assert sorted(p.name for p in tmp_path.iterdir()) == ["d.csv"]
+
+
+# --- nothing injected ---------------------------------------------------------------------------------------------
+
+HOSTILE = [
+    "<script>alert(1)</script>",
+    "</script><script>alert(2)</script>",
+    "<img src=x onerror=alert(3)>",
+    '"><svg onload=alert(4)>',
+    "{{ 7*7 }} {% raw %}",
+    "javascript:alert(5)",
+    "=cmd|' /C calc'!A0",
+    "<!-- ]]> &amp; &lt;b&gt; \u2028 <b>bold</b>",
+]
+HOSTILE_COLUMN = '<script>alert("column")</script>'
+HOSTILE_FILE = '"><img src=x onerror=alert(9)>.jsonl'
+NORMAL = ["music for a party", "music for running", "jazz for the beach", "sad songs"]
+#: Every text of the hostile input as read (the unpaired surrogate becomes U+FFFD).
+ALL_TEXTS = {*HOSTILE, *NORMAL, "lone \ufffd surrogate"}
+#: Every element the report's templates make; anything else came from the data.
+REPORT_TAGS = {
+    "html", "head", "meta", "title", "style", "body", "header", "div", "h1", "h2", "p", "span", "code", "label",
+    "input", "ul", "li", "section", "table", "thead", "tbody", "tr", "th", "td", "a", "nav", "button", "details",
+    "summary", "ol", "q", "dl", "dt", "dd", "footer", "figure", "figcaption", "b", "script",
+}  # fmt: skip
+
+
+@pytest.fixture
+def hostile_report(tmp_path, monkeypatch, fakes):
+    import plotly.offline
+
+    monkeypatch.setattr(plotly.offline, "get_plotlyjs", lambda: "/* plotly */")
+    rows = [{HOSTILE_COLUMN: t, "tag": "seed"} for t in HOSTILE for _ in range(2)]
+    rows += [{HOSTILE_COLUMN: t, "tag": "gen"} for t in NORMAL]
+    rows.append({HOSTILE_COLUMN: "lone \ud83d surrogate", "tag": "gen"})  # makes a note naming the file
+    src = tmp_path / HOSTILE_FILE
+    src.write_text("\n".join(json.dumps(r) for r in rows) + "\n", encoding="utf-8")
+    out, js = tmp_path / "r.html", tmp_path / "r.json"
+    args = ["analyze", str(src), "--text-column", HOSTILE_COLUMN, "--seed-column", "tag", "--seed-value", "seed"]
+    result = CliRunner().invoke(main, [*args, "-o", str(out), "--json", str(js), "-q"])
+    assert result.exit_code == 0, result.output
+    html_text = out.read_text(encoding="utf-8")
+    return BeautifulSoup(html_text, "html.parser"), html_text, json.loads(js.read_text(encoding="utf-8")), src
+
+
+def test_hostile_data_makes_no_element_or_attribute(hostile_report):
+    soup, html_text, _, _ = hostile_report
+    assert {t.name for t in soup.find_all(True)} <= REPORT_TAGS
+    scripts = soup.find_all("script")
+    assert [(s.get("type"), s.get("id")) for s in scripts] == [
+        ("application/json", "lens-figures"),
+        ("application/json", "lens-data"),
+        (None, None),
+        (None, None),
+    ]
+    assert scripts[2].string == "/* plotly */"
+    for tag in soup.find_all(True):
+        for attr, value in tag.attrs.items():
+            assert not attr.lower().startswith("on"), (tag.name, attr)
+            text = " ".join(value) if isinstance(value, list) else value
+            assert "javascript:" not in text.lower() and "alert(" not in text, (tag.name, attr, text)
+    # No data string survives unescaped anywhere in the page source.
+    for raw in ("<script>alert", "<img src=x", "<svg onload", "<b>bold</b>", "<!-- ]]>"):
+        assert raw not in html_text
+
+
+def _visible(el) -> str:
+    """An element's text without the 'row N' label the templates put in front of a text."""
+    for label in el.select("span.muted"):
+        label.extract()
+    return el.get_text().strip()
+
+
+def test_hostile_texts_are_shown_as_literal_text_everywhere(hostile_report):
+    soup, _, _doc, src = hostile_report
+    # Page title, header, notes and run details name the file and the column literally.
+    assert soup.title.string == f"lens report: {src}"
+    assert soup.select_one("header.top code").get_text() == HOSTILE_COLUMN
+    assert any(HOSTILE_FILE in li.get_text() for li in soup.select("ul.notes li"))
+    run = {dt.get_text(): dt.find_next_sibling("dd").get_text() for dt in soup.select("dl.run dt")}
+    assert run["input"] == f"{src} (jsonl), column {HOSTILE_COLUMN!r}"
+    # Seed table: every hostile text is a seed, so every one is listed, literally.
+    assert {tr.select("td")[1].get_text() for tr in soup.select("table.seeds tbody tr")} == set(HOSTILE)
+    # Medoids and near-duplicate pairs.
+    medoids = {q.get_text() for q in soup.select("p.medoid q")}
+    assert medoids <= ALL_TEXTS and medoids & set(HOSTILE)
+    near = {_visible(td) for tr in soup.select("table.near tbody tr") for td in tr.select("td")[2:]}
+    assert near <= ALL_TEXTS and near & set(HOSTILE)
+    # Pattern chips and keywords hold tokens of the texts (the fake parser splits '<' from 'script').
+    tokens = {t.text.lower() for p in FakeParser().parse(sorted(ALL_TEXTS)) for t in p.tokens}
+    chips = [c.get_text() for c in soup.select(".chip-word")] + [k.get_text() for k in soup.select(".kw")]
+    assert chips and set(chips) <= tokens and {"<", ">"} & set(chips)
+
+
+def test_hostile_texts_are_literal_in_the_embedded_json_and_figures(hostile_report):
+    import html
+
+    soup, _, doc, _ = hostile_report
+    for block in ("#lens-data", "#lens-figures"):
+        raw = soup.select_one(block).string
+        assert "<" not in raw and ">" not in raw and "&" not in raw, block
+    data = json.loads(soup.select_one("#lens-data").string)
+    store_texts = {entry[1] for entry in data["store"].values()}
+    assert set(HOSTILE) <= store_texts <= ALL_TEXTS
+    store_tokens = {tok[0] for entry in data["store"].values() for tok in entry[3]}
+    assert {"<", "script", ">"} <= store_tokens
+    figures = json.loads(soup.select_one("#lens-figures").string)
+    hovers = []
+    for fig_id, fig in figures.items():
+        for trace in fig["data"]:
+            if trace.get("name") == "leaves":
+                hovers += [t.rsplit("<br>", 1)[0] for t in trace["text"]]
+            if trace.get("type") == "bar":
+                # Plotly reads labels as HTML: they are escaped.
+                assert not any("<" in label or ">" in label for label in trace["y"]), fig_id
+    # Leaf hover texts are HTML-escaped once (Plotly renders a subset of HTML) and unescape to the texts.
+    assert not any("<" in h for h in hovers)
+    assert {html.unescape(h) for h in hovers} == {t for t in ALL_TEXTS}
+    # The JSON output is data: the texts are there as they are.
+    medoid_texts = {c["medoid_text"] for a in doc["axes"].values() for c in a["clusters"]}
+    assert medoid_texts & set(HOSTILE)
+    assert set(doc["seeds"]["texts"]) == set(HOSTILE)
