@@ -31,11 +31,16 @@ EXIT_GATE_FAILED = 3
 F = TypeVar("F", bound=Callable[..., Any])
 
 
+def _one_line(message: str) -> str:
+    """The promise is one ``Error:`` line: a message from a library or a file name may hold newlines."""
+    return " ".join(message.split("\n")).replace("\r", " ")
+
+
 def _fail(exc: LensError) -> click.ClickException:
     """Typed library errors -> Click's: usage problems exit 2, everything else exits 1."""
     if isinstance(exc, UsageProblem):
-        return click.UsageError(str(exc))
-    return click.ClickException(str(exc))
+        return click.UsageError(_one_line(str(exc)))
+    return click.ClickException(_one_line(str(exc)))
 
 
 def handle_errors(fn: F) -> F:
@@ -62,7 +67,10 @@ def handle_errors(fn: F) -> F:
             if os.environ.get("LENS_DEBUG"):
                 raise
             raise click.ClickException(
-                f"internal error: {type(exc).__name__}: {exc}; set LENS_DEBUG=1 for the traceback and please report it"
+                _one_line(
+                    f"internal error: {type(exc).__name__}: {exc}; "
+                    "set LENS_DEBUG=1 for the traceback and please report it"
+                )
             ) from None
 
     return wrapper  # type: ignore[return-value]

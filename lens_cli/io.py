@@ -266,6 +266,8 @@ def _read_jsonl(path: Path, text: str, notes: list[str]) -> Table:
         except json.JSONDecodeError as exc:
             msg = exc.msg.removesuffix(" at")  # "Invalid control character at"
             raise InputError(f"{path}: line {lineno} is not valid JSON ({msg} at column {exc.colno})") from None
+        except RecursionError:
+            raise InputError(f"{path}: line {lineno} is nested too deeply to read") from None
         if not isinstance(obj, dict):
             raise InputError(f"{path}: line {lineno} is a JSON {_json_type(obj)}, expected an object")
         records.append(obj)
@@ -280,6 +282,8 @@ def _read_json(path: Path, text: str, notes: list[str]) -> Table:
         raise InputError(
             f"{path}: not valid JSON ({exc.msg} at line {exc.lineno}, column {exc.colno}); for JSON Lines use .jsonl"
         ) from None
+    except RecursionError:
+        raise InputError(f"{path}: the JSON is nested too deeply to read") from None
     if isinstance(obj, dict):
         raise InputError(
             f"{path}: the file holds one JSON object; expected an array of objects "
@@ -567,6 +571,12 @@ def _probe_directory(out: str, parent: Path) -> None:
         os.unlink(tmp)
 
 
+def _is_stream(path: str) -> bool:
+    """Whether ``path`` exists and is not a regular file: a pipe or device such as ``/dev/stdout``."""
+    real = os.path.realpath(path)
+    return os.path.exists(real) and not os.path.isfile(real) and not os.path.isdir(real)
+
+
 def check_output_paths(inputs: list[str], outputs: list[str | None]) -> None:
     """Refuse, before any work, outputs that would overwrite an input or each other, or cannot be written."""
     seen: list[str] = []
@@ -578,6 +588,10 @@ def check_output_paths(inputs: list[str], outputs: list[str | None]) -> None:
         if any(_same_file(out, s) for s in seen):
             raise UsageProblem(f"{out} is given for two outputs", param="-o")
         seen.append(out)
+        if _is_stream(out):
+            if not os.access(os.path.realpath(out), os.W_OK):
+                raise OutputError(f"cannot write {out}: permission denied")
+            continue
         parent = Path(out).parent
         if parent.exists() and not parent.is_dir():
             raise OutputError(f"cannot write {out}: {parent} is not a directory")
@@ -587,7 +601,7 @@ def check_output_paths(inputs: list[str], outputs: list[str | None]) -> None:
             raise OutputError(f"cannot write {out}: it is a directory")
         if not os.access(parent, os.W_OK):
             raise OutputError(f"cannot write {out}: directory {parent} is not writable")
-        _probe_directory(out, parent)
+        _probe_directory(out, Path(os.path.realpath(out)).parent)
 
 
 @contextlib.contextmanager
@@ -616,30 +630,45 @@ def write_text(path: str, text: str) -> None:
 
 
 def write_texts(files: dict[str, str]) -> None:
-    """Write several UTF-8 files all or nothing: each goes to a temporary file beside its target, and only
-    when every one is complete are they renamed into place. An error or Ctrl-C before that leaves no
-    output and no temporary file."""
+    """Write several UTF-8 files all or nothing.
+
+    Each file goes to a temporary file beside its target and only when every one is complete are they
+    renamed into place: an error or Ctrl-C before that leaves no output and no temporary file. A target
+    that is a symbolic link is written through (the link stays a link). A pipe or device (``--json
+    /dev/stdout``) is written directly, after the files are complete and before they are renamed: a
+    rename would replace the device node itself.
+    """
     temps: list[tuple[str, str]] = []
+    streams: list[tuple[str, str]] = []
     try:
         for path, text in files.items():
-            target = Path(path)
+            if _is_stream(path):
+                streams.append((path, text))
+                continue
+            target = Path(os.path.realpath(path))
             try:
                 fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
             except OSError as exc:
                 raise OutputError(f"cannot write {path}: {exc.strerror or exc}") from None
-            temps.append((tmp, path))
+            temps.append((tmp, str(target)))
             try:
                 with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
                     fh.write(text)
                 os.chmod(tmp, 0o644)
             except OSError as exc:
                 raise OutputError(f"cannot write {path}: {exc.strerror or exc}") from None
-        while temps:
-            tmp, path = temps[0]
+        for path, text in streams:
             try:
-                os.replace(tmp, path)
+                with open(path, "w", encoding="utf-8", newline="") as fh:
+                    fh.write(text)
             except OSError as exc:
                 raise OutputError(f"cannot write {path}: {exc.strerror or exc}") from None
+        while temps:
+            tmp, target_path = temps[0]
+            try:
+                os.replace(tmp, target_path)
+            except OSError as exc:
+                raise OutputError(f"cannot write {target_path}: {exc.strerror or exc}") from None
             temps.pop(0)
     except BaseException:
         for tmp, _ in temps:

@@ -427,6 +427,27 @@ CASES = [
         1,
         "Error: {path}: not valid JSON (Expecting ',' delimiter at line 1, column 20); for JSON Lines use .jsonl",
     ),
+    Case(
+        "json-nested-too-deeply",
+        "deep.json",
+        "[" * 100_000 + "]" * 100_000,
+        1,
+        "Error: {path}: the JSON is nested too deeply to read",
+    ),
+    Case(
+        "jsonl-line-nested-too-deeply",
+        "deep.jsonl",
+        '{"text": "music"}\n{"text": ' + "[" * 100_000 + "]" * 100_000 + "}\n",
+        1,
+        "Error: {path}: line 2 is nested too deeply to read",
+    ),
+    Case(
+        "column-name-with-a-newline",
+        "newline.csv",
+        '"te\nxt",label\nmusic for a party,a\n',
+        2,
+        "Error: no column 'text' in {path}; did you mean 'te\\nxt'? Columns: 'te\\nxt', 'label'",
+    ),
     # --- paths
     Case("missing-file", "nope.csv", None, 1, "Error: {path}: no such file"),
     Case("directory", "adir", "<dir>", 1, "Error: {path} is a directory; give a data file"),
@@ -845,3 +866,56 @@ def test_hostile_texts_are_literal_in_the_embedded_json_and_figures(hostile_repo
     medoid_texts = {c["medoid_text"] for a in doc["axes"].values() for c in a["clusters"]}
     assert medoid_texts & set(HOSTILE)
     assert set(doc["seeds"]["texts"]) == set(HOSTILE)
+
+
+# --- outputs that are not plain files ------------------------------------------------------------------------------
+
+
+def test_output_through_a_symlink_writes_the_target_and_keeps_the_link(tmp_path, fakes):
+    src = tmp_path / "d.csv"
+    src.write_text("text\nmusic for a party\njazz for running\n", encoding="utf-8")
+    (tmp_path / "reports").mkdir()
+    target = tmp_path / "reports" / "latest.json"
+    target.write_text("old", encoding="utf-8")
+    link = tmp_path / "r.json"
+    link.symlink_to(target)
+    result = CliRunner().invoke(main, ["analyze", str(src), "--text-column", "text", "--json", str(link), "-q"])
+    assert result.exit_code == 0, result.output
+    assert link.is_symlink() and link.resolve() == target
+    assert json.loads(target.read_text(encoding="utf-8"))["input"]["rows_read"] == 2
+    assert sorted(p.name for p in target.parent.iterdir()) == ["latest.json"]
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no named pipes on this platform")
+def test_json_to_a_pipe_is_written_into_the_pipe(tmp_path, fakes):
+    """``--json /dev/stdout | jq`` must write into the pipe, not rename a file over the device node."""
+    import threading
+
+    src = tmp_path / "d.csv"
+    src.write_text("text\nmusic for a party\njazz for running\n", encoding="utf-8")
+    fifo = tmp_path / "pipe.json"
+    os.mkfifo(fifo)
+    received: list[str] = []
+    reader = threading.Thread(target=lambda: received.append(fifo.read_text(encoding="utf-8")), daemon=True)
+    reader.start()
+    result = CliRunner().invoke(main, ["analyze", str(src), "--text-column", "text", "--json", str(fifo), "-q"])
+    reader.join(timeout=10)
+    assert result.exit_code == 0, result.output
+    assert fifo.is_fifo()
+    assert received and json.loads(received[0])["input"]["rows_read"] == 2
+
+
+def test_an_internal_error_with_a_multi_line_message_is_one_error_line(tmp_path, fakes, monkeypatch):
+    def boom(*args, **kwargs):
+        raise ValueError("first line\nsecond line")
+
+    monkeypatch.setattr(pipeline, "dataset_stats", boom)
+    monkeypatch.delenv("LENS_DEBUG", raising=False)
+    src = tmp_path / "d.csv"
+    src.write_text("text\nmusic for a party\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["analyze", str(src), "--json", str(tmp_path / "r.json"), "-q"])
+    assert result.exit_code == 1
+    assert result.output.splitlines() == [
+        "Error: internal error: ValueError: first line second line; set LENS_DEBUG=1 for the traceback and "
+        "please report it"
+    ]
