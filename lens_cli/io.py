@@ -456,6 +456,9 @@ def build_corpus(
     notes += table.notes
     if (seed_column is None) != (seed_value is None):
         raise UsageProblem("--seed-column and --seed-value go together", param="--seed-value")
+    if seed_value == "":
+        # Every field contains the empty string: every row would silently be a seed.
+        raise UsageProblem("--seed-value is empty; give the text that marks seed rows", param="--seed-value")
     if seed_column is not None and seed_column not in table.columns:
         raise _column_error(table, seed_column, "--seed-column")
 

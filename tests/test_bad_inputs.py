@@ -448,6 +448,23 @@ CASES = [
         2,
         "Error: no column 'text' in {path}; did you mean 'te\\nxt'? Columns: 'te\\nxt', 'label'",
     ),
+    # --- options that do not fit the data
+    Case(
+        "empty-seed-value",
+        "seeds.csv",
+        "text,tag\nmusic for a party,seed\njazz for running,gen\n",
+        2,
+        "Error: --seed-value is empty; give the text that marks seed rows",
+        args=("--seed-column", "tag", "--seed-value", ""),
+    ),
+    Case(
+        "negative-random-seed",
+        "ok.csv",
+        "text\nmusic for a party\njazz for running\n",
+        2,
+        "Error: --random-seed must be 0 or more",
+        args=("--sample", "1", "--random-seed", "-1"),
+    ),
     # --- paths
     Case("missing-file", "nope.csv", None, 1, "Error: {path}: no such file"),
     Case("directory", "adir", "<dir>", 1, "Error: {path} is a directory; give a data file"),
