@@ -780,12 +780,22 @@ HOSTILE_FILE = '"><img src=x onerror=alert(9)>.jsonl'
 NORMAL = ["music for a party", "music for running", "jazz for the beach", "sad songs"]
 #: Every text of the hostile input as read (the unpaired surrogate becomes U+FFFD).
 ALL_TEXTS = {*HOSTILE, *NORMAL, "lone \ufffd surrogate"}
-#: Every element the report's templates make; anything else came from the data.
-REPORT_TAGS = {
-    "html", "head", "meta", "title", "style", "body", "header", "div", "h1", "h2", "p", "span", "code", "label",
-    "input", "ul", "li", "section", "table", "thead", "tbody", "tr", "th", "td", "a", "nav", "button", "details",
-    "summary", "ol", "q", "dl", "dt", "dd", "footer", "figure", "figcaption", "b", "script",
-}  # fmt: skip
+
+
+def _render(tmp_path: Path, texts: list[str], column: str, filename: str) -> tuple[BeautifulSoup, str, dict, Path]:
+    """The report and JSON of ``texts`` (each twice, marked as seeds) plus four ordinary generated texts."""
+    rows = [{column: t, "tag": "seed"} for t in texts for _ in range(2)]
+    rows += [{column: t, "tag": "gen"} for t in NORMAL]
+    rows.append({column: "lone \ud83d surrogate", "tag": "gen"})  # makes a note naming the file
+    src = tmp_path / filename
+    src.write_text("\n".join(json.dumps(r) for r in rows) + "\n", encoding="utf-8")
+    stem = "benign" if filename.startswith("safe") else "hostile"
+    out, js = tmp_path / f"{stem}.html", tmp_path / f"{stem}.json"
+    args = ["analyze", str(src), "--text-column", column, "--seed-column", "tag", "--seed-value", "seed"]
+    result = CliRunner().invoke(main, [*args, "-o", str(out), "--json", str(js), "-q"])
+    assert result.exit_code == 0, result.output
+    html_text = out.read_text(encoding="utf-8")
+    return BeautifulSoup(html_text, "html.parser"), html_text, json.loads(js.read_text(encoding="utf-8")), src
 
 
 @pytest.fixture
@@ -793,30 +803,18 @@ def hostile_report(tmp_path, monkeypatch, fakes):
     import plotly.offline
 
     monkeypatch.setattr(plotly.offline, "get_plotlyjs", lambda: "/* plotly */")
-    rows = [{HOSTILE_COLUMN: t, "tag": "seed"} for t in HOSTILE for _ in range(2)]
-    rows += [{HOSTILE_COLUMN: t, "tag": "gen"} for t in NORMAL]
-    rows.append({HOSTILE_COLUMN: "lone \ud83d surrogate", "tag": "gen"})  # makes a note naming the file
-    src = tmp_path / HOSTILE_FILE
-    src.write_text("\n".join(json.dumps(r) for r in rows) + "\n", encoding="utf-8")
-    out, js = tmp_path / "r.html", tmp_path / "r.json"
-    args = ["analyze", str(src), "--text-column", HOSTILE_COLUMN, "--seed-column", "tag", "--seed-value", "seed"]
-    result = CliRunner().invoke(main, [*args, "-o", str(out), "--json", str(js), "-q"])
-    assert result.exit_code == 0, result.output
-    html_text = out.read_text(encoding="utf-8")
-    return BeautifulSoup(html_text, "html.parser"), html_text, json.loads(js.read_text(encoding="utf-8")), src
+    return _render(tmp_path, HOSTILE, HOSTILE_COLUMN, HOSTILE_FILE)
 
 
-def test_hostile_data_makes_no_element_or_attribute(hostile_report):
+def test_hostile_data_makes_no_element_or_attribute(hostile_report, tmp_path):
     soup, html_text, _, _ = hostile_report
-    assert {t.name for t in soup.find_all(True)} <= REPORT_TAGS
-    scripts = soup.find_all("script")
-    assert [(s.get("type"), s.get("id")) for s in scripts] == [
-        ("application/json", "lens-figures"),
-        ("application/json", "lens-data"),
-        (None, None),
-        (None, None),
-    ]
-    assert scripts[2].string == "/* plotly */"
+    # The same input with harmless texts, column and file name shows the templates' own elements and scripts.
+    benign, _, _, _ = _render(tmp_path, [f"safe text {k}" for k in range(len(HOSTILE))], "text", "safe.jsonl")
+    assert {t.name for t in soup.find_all(True)} <= {t.name for t in benign.find_all(True)}
+    assert not soup.find_all(["img", "svg", "iframe", "object", "embed", "form", "base", "link"])
+    scripts = [(s.get("type"), s.get("id")) for s in soup.find_all("script")]
+    assert scripts == [(s.get("type"), s.get("id")) for s in benign.find_all("script")]
+    assert [s.string for s in soup.find_all("script")].count("/* plotly */") == 1
     for tag in soup.find_all(True):
         for attr, value in tag.attrs.items():
             assert not attr.lower().startswith("on"), (tag.name, attr)
