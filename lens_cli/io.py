@@ -179,10 +179,11 @@ def _read_delimited(path: Path, text: str, delimiter: str, notes: list[str]) -> 
         raise InputError(f"{path} is empty: there is nothing to analyse") from None
     except csv.Error as exc:
         raise InputError(f"{path}: cannot parse the header: {exc}") from None
-    header = [h.strip() for h in header]
+    # Spreadsheets export unnamed columns (often trailing, empty ones) with empty names; give them one.
+    header = [h.strip() or f"column {k + 1}" for k, h in enumerate(header)]
     if len(set(header)) != len(header):
         dupes = sorted({h for h in header if header.count(h) > 1})
-        raise InputError(f"{path}: duplicate column names in the header: {', '.join(dupes)}")
+        raise InputError(f"{path}: duplicate column names in the header: {', '.join(repr(d) for d in dupes)}")
     records: list[dict[str, Any]] = []
     line = reader.line_num
     try:

@@ -321,7 +321,22 @@ CASES = [
         "dupe.csv",
         "text,text\na,b\n",
         1,
-        "Error: {path}: duplicate column names in the header: text",
+        "Error: {path}: duplicate column names in the header: 'text'",
+    ),
+    Case(
+        "unnamed-header-cells",
+        "unnamed.csv",
+        "text,,\nmusic for a party,,\njazz for running,,\n",
+        0,
+        check=_texts_are("music for a party", "jazz for running"),
+    ),
+    Case(
+        "unnamed-header-cells-auto-column",
+        "unnamed.csv",
+        "text,,\nmusic for a party,,\njazz for running,,\n",
+        0,
+        auto_column=True,
+        check=_note("analysing column 'text' (the one column of free text"),
     ),
     Case(
         "one-megabyte-cell",
