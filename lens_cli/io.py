@@ -234,19 +234,23 @@ def _json_type(obj: Any) -> str:
     return {dict: "object", list: "array", str: "string", type(None): "null"}.get(type(obj), type(obj).__name__)
 
 
-def _clean_surrogates(records: list[dict[str, Any]], path: Path, notes: list[str]) -> list[dict[str, Any]]:
-    """Replace unpaired surrogates (a JSON escape such as ``\\ud83d`` alone) by U+FFFD and count them.
+def _clean_strings(records: list[dict[str, Any]], path: Path, notes: list[str]) -> list[dict[str, Any]]:
+    """Clean the strings a JSON decoder made from escapes, as raw bytes are cleaned in :func:`_read_text`.
 
-    They cannot be encoded as UTF-8, so the report could not be written. The JSON decoder joins escaped
-    pairs into one character, so every surrogate left in a string is unpaired.
+    An unpaired surrogate (``\\ud83d`` alone) cannot be encoded as UTF-8, so the report could not be
+    written: it becomes U+FFFD. (The decoder joins escaped pairs into one character, so every surrogate
+    left is unpaired.) A ``\\u0000`` is removed like a NUL byte. Both are counted in a note.
     """
-    replaced = 0
+    replaced = removed = 0
 
     def clean(value: Any) -> Any:
-        nonlocal replaced
+        nonlocal replaced, removed
         if isinstance(value, str):
             value, k = _SURROGATE.subn("\ufffd", value)
             replaced += k
+            if "\x00" in value:
+                removed += value.count("\x00")
+                value = value.replace("\x00", "")
         return value
 
     out = [{clean(k): clean(v) for k, v in rec.items()} for rec in records]
@@ -254,6 +258,8 @@ def _clean_surrogates(records: list[dict[str, Any]], path: Path, notes: list[str
         notes.append(
             f"replaced {replaced} unpaired surrogate escape{'s' if replaced > 1 else ''} in {path.name} with U+FFFD"
         )
+    if removed:
+        notes.append(f"removed {removed} NUL character{'s' if removed > 1 else ''} from {path.name}")
     return out
 
 
@@ -272,7 +278,7 @@ def _read_jsonl(path: Path, text: str, notes: list[str]) -> Table:
         if not isinstance(obj, dict):
             raise InputError(f"{path}: line {lineno} is a JSON {_json_type(obj)}, expected an object")
         records.append(obj)
-    records = _clean_surrogates(records, path, notes)
+    records = _clean_strings(records, path, notes)
     return Table(str(path), "jsonl", _columns_of(records), records, tuple(notes))
 
 
@@ -297,7 +303,7 @@ def _read_json(path: Path, text: str, notes: list[str]) -> Table:
             raise InputError(
                 f"{path}: item {k} of the array is a JSON {_json_type(rec)}; expected an object per record"
             )
-    records = _clean_surrogates(obj, path, notes)
+    records = _clean_strings(obj, path, notes)
     return Table(str(path), "json", _columns_of(records), records, tuple(notes))
 
 

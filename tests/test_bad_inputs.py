@@ -413,6 +413,16 @@ CASES = [
         ),
     ),
     Case(
+        "jsonl-escaped-nul",
+        "nul.jsonl",
+        '{"text": "music\\u0000 for a party"}\n{"text": "jazz for running"}\n',
+        0,
+        check=lambda doc, soup: (
+            _note("removed 1 NUL character from nul.jsonl")(doc, soup),
+            _texts_are("music for a party", "jazz for running")(doc, soup),
+        ),
+    ),
+    Case(
         "jsonl-null-nan-missing-and-object-values",
         "mixed.jsonl",
         '{"text": "music for a party"}\n{"text": null}\n{"text": NaN}\n{"other": "x"}\n'
