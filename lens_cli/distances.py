@@ -21,11 +21,16 @@ import numpy as np
 from rapidfuzz import process
 from rapidfuzz.distance import Indel, Levenshtein
 
+from .errors import LensError
 from .model import ParsedText
 
 #: Elements of one cdist block (float32): bounds the temporary memory to ~128 MB.
 BLOCK_ELEMENTS = 32_000_000
 STRING_AXES = ("syntax", "dependency", "lexical")
+
+
+#: Distinct tags or words one codebook can hold: the code points past Latin-1, surrogates left out.
+MAX_CODES = 0x110000 - 0x100 - 0x800
 
 
 def _char(i: int) -> str:
@@ -48,6 +53,12 @@ class Codebook:
         for item in items:
             c = codes.get(item)
             if c is None:
+                if len(codes) >= MAX_CODES:
+                    # chr() would fail past U+10FFFF ('internal error: ValueError').
+                    raise LensError(
+                        f"more than {MAX_CODES:,} distinct words on one axis, more than lens can compare; "
+                        "analyse a --sample, or leave the lexical axis out with --axes"
+                    )
                 c = codes[item] = _char(len(codes))
             out.append(c)
         return "".join(out)

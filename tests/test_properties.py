@@ -131,6 +131,16 @@ def test_semantic_distances_are_symmetric_zero_on_identical_and_in_range(emb):
     assert np.allclose(dist.square(dist.embedding_condensed(emb), n), cross - np.diag(np.diag(cross)), atol=1e-6)
 
 
+def test_a_codebook_that_runs_out_of_characters_says_so():
+    from lens_cli.errors import LensError
+
+    book = dist.Codebook()
+    book.encode([str(i) for i in range(dist.MAX_CODES)])
+    assert book.encode(["0", str(dist.MAX_CODES - 1)]) == dist._char(0) + dist._char(dist.MAX_CODES - 1)
+    with pytest.raises(LensError, match="distinct words on one axis"):
+        book.encode(["one too many"])
+
+
 # --- statistics ----------------------------------------------------------------------------------------------------
 
 ORDER_DEPENDENT = {"ngram_diversity", "ngram_diversity_terms", "compression_ratio", "compression_ratio_pos"}
