@@ -10,6 +10,7 @@ from __future__ import annotations
 import gzip
 import json
 import os
+import re
 import warnings
 import zipfile
 from collections.abc import Callable
@@ -613,6 +614,8 @@ def test_every_case_is_in_the_readme():
     section = readme.split("## Bad input", 1)[1].split("\n## ", 1)[0]
     for case in CASES:
         assert f"`{case.id}`" in section, f"{case.id} is not in README.md's Bad input table"
+    marked = set(re.findall(r"`([a-z0-9-]+)` †", section))
+    assert marked == {c.id for c in REAL_BACKEND_CASES}, "the † marks must name the real-backend cases"
 
 
 @pytest.mark.skipif(hasattr(os, "geteuid") and os.geteuid() == 0, reason="root writes into read-only directories")
