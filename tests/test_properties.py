@@ -295,6 +295,36 @@ def test_every_row_is_in_one_cluster_or_unclustered_on_every_axis(texts, exact_l
         assert_partition(clustering, n)
 
 
+@SLOW
+@given(texts=st.lists(TEXT, min_size=1, max_size=10))
+def test_any_unicode_goes_through_the_whole_pipeline_into_json_and_html(texts):
+    """Arbitrary texts (emoji, combining marks, controls, RTL; no surrogates) are analysed, exported and
+    rendered without an exception, and come back unchanged from the JSON and the page's data block."""
+    from bs4 import BeautifulSoup
+
+    from lens_cli.export import dumps, to_dict
+    from lens_cli.report import build_context, render
+
+    with tempfile.TemporaryDirectory() as tmp:
+        src = Path(tmp) / "d.jsonl"
+        src.write_text("\n".join(json.dumps({"text": t}) for t in texts) + "\n", encoding="utf-8")
+        request = pipeline.ReadRequest(str(src), text_column="text")
+        try:
+            analysis = pipeline.run(
+                request, Options(), Progress(quiet=True), parser=FakeParser(), embedder=FakeEmbedder()
+            )
+        except Exception as exc:  # only "no text at all" may refuse
+            assert all(not t.replace("\x00", "").strip() for t in texts), exc
+            return
+    kept = [t.replace("\x00", "") for t in texts if t.replace("\x00", "").strip()]
+    assert analysis.parsed.corpus.texts == kept
+    doc = json.loads(dumps(to_dict(analysis)))
+    assert doc["input"]["rows_read"] == len(texts)
+    page = BeautifulSoup(render(build_context(analysis, plotly_js="")), "html.parser")
+    data = json.loads(page.select_one("#lens-data").string)
+    assert {entry[1] for entry in data["store"].values()} <= set(kept)
+
+
 def test_landmark_mode_below_the_statistics_sample_size(tmp_path):
     """--exact-limit below 5,000 rows ran landmark mode into an assertion (an 'internal error')."""
     src = tmp_path / "d.csv"
