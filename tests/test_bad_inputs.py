@@ -40,9 +40,12 @@ class Case:
         name: File name of the input, inside the test's temporary directory.
         content: The file's bytes (str is written as UTF-8); ``None`` for no file, ``"<dir>"`` for a directory.
         exit_code: 0 (a report is written), 1 or 2.
-        error: The exact ``Error:`` line; ``{path}`` is the input, ``{out}`` the report, ``{tmp}`` the directory.
-        args: Extra options; ``--text-column text`` is given unless ``auto_column``.
+        error: The exact ``Error:`` line; ``{path}`` is the input, ``{tmp}`` the test's directory.
+        args: Extra options (``{tmp}`` is replaced as in ``error``).
+        auto_column: Leave out ``--text-column text`` and let lens choose the column.
+        output: The report's path, relative to the test's directory.
         check: For a report, extra checks on the JSON document and the HTML soup.
+        setup: Called with the test's directory after the input is written (links, permissions).
     """
 
     id: str
