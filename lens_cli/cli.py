@@ -24,18 +24,23 @@ from .config import (
     validate,
 )
 from .errors import LensError, UsageProblem
-from .io import FORMATS, check_output_paths, write_text
+from .io import FORMATS, check_output_paths, write_texts
 from .model import AXES
 
 EXIT_GATE_FAILED = 3
 F = TypeVar("F", bound=Callable[..., Any])
 
 
+def _one_line(message: str) -> str:
+    """The promise is one ``Error:`` line: a message from a library or a file name may hold newlines."""
+    return " ".join(message.split("\n")).replace("\r", " ")
+
+
 def _fail(exc: LensError) -> click.ClickException:
     """Typed library errors -> Click's: usage problems exit 2, everything else exits 1."""
     if isinstance(exc, UsageProblem):
-        return click.UsageError(str(exc))
-    return click.ClickException(str(exc))
+        return click.UsageError(_one_line(str(exc)))
+    return click.ClickException(_one_line(str(exc)))
 
 
 def handle_errors(fn: F) -> F:
@@ -62,7 +67,10 @@ def handle_errors(fn: F) -> F:
             if os.environ.get("LENS_DEBUG"):
                 raise
             raise click.ClickException(
-                f"internal error: {type(exc).__name__}: {exc}; set LENS_DEBUG=1 for the traceback and please report it"
+                _one_line(
+                    f"internal error: {type(exc).__name__}: {exc}; "
+                    "set LENS_DEBUG=1 for the traceback and please report it"
+                )
             ) from None
 
     return wrapper  # type: ignore[return-value]
@@ -288,12 +296,15 @@ def analyze(
     results = evaluate(parsed_gates, doc)
 
     progress.stage("write")
+    # Everything is rendered before anything is written, and written all or nothing.
+    files: dict[str, str] = {}
     if output:
-        write_text(output, render_analysis(analysis, include_timings=timings))
+        files[output] = render_analysis(analysis, include_timings=timings)
     if json_path:
-        write_text(json_path, dumps(doc))
+        files[json_path] = dumps(doc)
     if summary_md:
-        write_text(summary_md, summary_markdown(doc, results))
+        files[summary_md] = summary_markdown(doc, results)
+    write_texts(files)
     progress.done(", ".join(p for p in (output, json_path, summary_md) if p))
 
     failed = [r for r in results if r.failed]

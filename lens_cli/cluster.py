@@ -14,7 +14,7 @@ import fastcluster
 import numpy as np
 from scipy.cluster import hierarchy
 
-from .distances import submatrix
+from .distances import condensed_index, submatrix
 from .model import Clustering, ClusterSummary, ParsedText
 from .patterns import ctfidf_keywords, mine_pattern, shared_words
 
@@ -36,7 +36,46 @@ class Tree:
     leaf_order: np.ndarray
 
 
-def build_tree(condensed: np.ndarray, n: int, method: str, embeddings: np.ndarray | None = None) -> Tree:
+def text_key(parsed: ParsedText) -> str:
+    """The text as its tokens spell it: equal for equal texts, whatever their rows."""
+    return "".join(t.text + (" " if t.space_after else "") for t in parsed.tokens)
+
+
+def canonical_order(keys: Sequence[str]) -> np.ndarray:
+    """Indices sorted by key (ties, which are equal texts, by index).
+
+    Agglomerative clustering breaks ties between equal merge distances by index, so the tree, and with
+    average or complete linkage even the flat clusters, depended on the order of the input rows
+    (a-b 0.2, b-c 0.2, a-c 0.4: {a, b} or {b, c} by which row came first). Building every tree on the
+    items in this order makes the clusters a function of the texts alone.
+    """
+    return np.asarray(sorted(range(len(keys)), key=lambda i: (keys[i], i)), dtype=np.int64)
+
+
+def _permuted_work_copy(condensed: np.ndarray, n: int, order: np.ndarray) -> np.ndarray:
+    """The float64 condensed matrix of the items in ``order``: the copy fastcluster needs anyway, made
+    one row at a time so that no index array of the full size is held."""
+    if np.array_equal(order, np.arange(n)):
+        return condensed.astype(np.float64)
+    out = np.empty(condensed.size, dtype=np.float64)
+    pos = 0
+    for a in range(n - 1):
+        i = order[a]
+        j = order[a + 1 :]
+        lo = np.minimum(i, j)
+        hi = np.maximum(i, j)
+        out[pos : pos + j.size] = condensed[condensed_index(n, lo, hi)]
+        pos += j.size
+    return out
+
+
+def build_tree(
+    condensed: np.ndarray,
+    n: int,
+    method: str,
+    embeddings: np.ndarray | None = None,
+    order: np.ndarray | None = None,
+) -> Tree:
     """An agglomerative tree on the condensed distances (or, for ward, on the embeddings).
 
     Args:
@@ -44,24 +83,30 @@ def build_tree(condensed: np.ndarray, n: int, method: str, embeddings: np.ndarra
         n: Number of leaves.
         method: ``average``, ``complete``, ``single``, or ``ward`` (needs ``embeddings``).
         embeddings: Row vectors for ward.
+        order: Build the tree on the leaves in this order (see :func:`canonical_order`); the returned
+            linkage and leaf order still name leaves by their index in ``condensed``.
     """
     if n < 2:
         return Tree(np.zeros((0, 4)), np.arange(n))
+    order = np.arange(n) if order is None else np.asarray(order, dtype=np.int64)
     if method == "ward":
         if embeddings is None:
             raise ValueError("ward linkage needs embeddings")
-        z = fastcluster.linkage_vector(np.asarray(embeddings, dtype=np.float64), method="ward")
+        z = fastcluster.linkage_vector(np.asarray(embeddings, dtype=np.float64)[order], method="ward")
     else:
         # linkage_wrap works in place on a float64 copy; calling it directly avoids the wrapper's
         # second copy (fastcluster.linkage copies its input again).
-        work = condensed.astype(np.float64)
+        work = _permuted_work_copy(condensed, n, order)
         z = np.empty((n - 1, 4))
         fastcluster.linkage_wrap(n, work, z, _METHOD_INDEX[method])
         del work
     if n <= OPTIMAL_ORDER_LIMIT and method != "ward":
-        z = hierarchy.optimal_leaf_ordering(z, condensed.astype(np.float64))
-    order = hierarchy.leaves_list(z)
-    return Tree(z, order)
+        z = hierarchy.optimal_leaf_ordering(z, _permuted_work_copy(condensed, n, order))
+    # Leaves back to their own indices; merged clusters (ids >= n) keep theirs.
+    for col in (0, 1):
+        leaf = z[:, col] < n
+        z[leaf, col] = order[z[leaf, col].astype(np.int64)]
+    return Tree(z, hierarchy.leaves_list(z))
 
 
 def flat_labels(tree: Tree, n: int, threshold: float | None, k: int | None) -> np.ndarray:
@@ -162,10 +207,16 @@ def cluster_exact(
     threshold: float | None,
     k: int | None,
     embeddings: np.ndarray | None = None,
+    keys: Sequence[str] | None = None,
 ) -> Clustering:
-    """Cluster all texts of one axis on their full condensed distances."""
+    """Cluster all texts of one axis on their full condensed distances.
+
+    ``keys`` (default: each text as its tokens spell it) fix the order the tree is built in, so that
+    the clusters do not depend on the order of the rows.
+    """
     n = len(parsed)
-    tree = build_tree(condensed, n, method, embeddings)
+    keys = keys if keys is not None else [text_key(p) for p in parsed]
+    tree = build_tree(condensed, n, method, embeddings, order=canonical_order(keys))
     raw = flat_labels(tree, n, threshold, k)
     leaf_rank = np.empty(n, dtype=np.int64)
     leaf_rank[tree.leaf_order] = np.arange(n)
@@ -199,6 +250,7 @@ def cluster_landmarks(
     threshold: float | None,
     k: int | None,
     landmark_embeddings: np.ndarray | None = None,
+    keys: Sequence[str] | None = None,
 ) -> Clustering:
     """Cluster landmarks exactly; every text joins the cluster of its nearest landmark.
 
@@ -207,10 +259,12 @@ def cluster_landmarks(
         landmark_condensed: Condensed distances among landmarks.
         nearest: For each text, the index into ``landmarks`` of its nearest landmark.
         pair_fn: Square distances among arbitrary corpus indices (for summaries).
+        keys: As for :func:`cluster_exact`; which rows are landmarks still depends on the row order.
     """
     n = len(parsed)
     m = len(landmarks)
-    tree = build_tree(landmark_condensed, m, method, landmark_embeddings)
+    lm_keys = [keys[i] for i in landmarks] if keys is not None else [text_key(parsed[i]) for i in landmarks]
+    tree = build_tree(landmark_condensed, m, method, landmark_embeddings, order=canonical_order(lm_keys))
     raw_lm = flat_labels(tree, m, threshold, k)
     raw = raw_lm[nearest]
     lm_rank = np.empty(m, dtype=np.int64)

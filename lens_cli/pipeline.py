@@ -149,12 +149,14 @@ def analyse_axis(
             threshold=threshold,
             k=k,
             embeddings=embeddings,
+            keys=corpus.texts,
         )
         astats = axis_stats(
             n,
             condensed,
             lambda idx: dist.submatrix(condensed, n, idx),
             embeddings if axis == "semantic" else None,
+            keys=corpus.texts,
         )
         del condensed
     else:
@@ -182,8 +184,9 @@ def analyse_axis(
             threshold=threshold,
             k=k,
             landmark_embeddings=embeddings[landmarks] if embeddings is not None else None,
+            keys=corpus.texts,
         )
-        astats = axis_stats(n, None, pair_fn, embeddings if axis == "semantic" else None)
+        astats = axis_stats(n, None, pair_fn, embeddings if axis == "semantic" else None, keys=corpus.texts)
     astats["threshold"] = threshold
 
     if corpus.seed_texts or is_seed.any():
@@ -199,7 +202,8 @@ def analyse_axis(
             seed_idx = np.flatnonzero(is_seed)
             generated = np.flatnonzero(~is_seed)
             sd = cross_fn(np.arange(n), seed_idx)
-        astats["seeds"] = seed_stats(sd, generated, threshold)
+        seed_keys = corpus.seed_texts or [corpus.texts[i] for i in np.flatnonzero(is_seed)]
+        astats["seeds"] = seed_stats(sd, generated, threshold, seed_keys=seed_keys)
     extra = f"{len(clustering.clusters)} clusters, {clustering.mode}"
     if clustering.mode == "landmark":
         extra += f" ({clustering.n_landmarks:,} landmarks)"

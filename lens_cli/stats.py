@@ -177,11 +177,18 @@ def vendi_from_similarity(k: np.ndarray) -> float:
 
 
 def vendi_from_embeddings(emb: np.ndarray) -> float:
-    """Vendi score with K = 1 - (1 - cos)/2 = (1 + X Xᵀ)/2, via the small (d+1)x(d+1) Gram matrix."""
+    """Vendi score with K = 1 - (1 - cos)/2 = (1 + X Xᵀ)/2, via the small (d+2)x(d+2) Gram matrix.
+
+    K must match the semantic distance, where two zero rows (texts without a vector) are at distance 0:
+    the extra column z (1 for a zero row) adds z_i z_j / 2, so K = 1 between zero rows and 1/2 between a
+    zero row and any other, as the distance says.
+    """
     n = emb.shape[0]
     if n == 0:
         return 0.0
-    y = np.hstack([emb.astype(np.float64), np.ones((n, 1))]) / math.sqrt(2.0)
+    x = emb.astype(np.float64)
+    zero = (~x.any(axis=1)).astype(np.float64)[:, None]
+    y = np.hstack([x, np.ones((n, 1)), zero]) / math.sqrt(2.0)
     return vendi_from_similarity_gram(y.T @ y, n)
 
 
@@ -202,16 +209,30 @@ def _pairs_from_condensed(n: int, positions: np.ndarray) -> tuple[np.ndarray, np
     return i, j
 
 
+def _ranks(keys: Sequence[str] | None, n: int) -> np.ndarray:
+    """Each item's place when sorted by key (equal keys by index); the index itself without keys."""
+    if keys is None:
+        return np.arange(n)
+    rank = np.empty(n, dtype=np.int64)
+    rank[sorted(range(n), key=lambda i: (keys[i], i))] = np.arange(n)
+    return rank
+
+
 def axis_stats(
     n: int,
     condensed: np.ndarray | None,
     pair_fn: Callable[[np.ndarray], np.ndarray],
     embeddings: np.ndarray | None = None,
+    keys: Sequence[str] | None = None,
 ) -> dict[str, Any]:
     """Homogenization, Vendi score and near-duplicate pairs of one axis.
 
     With the condensed matrix everything is exact; without it (landmark mode) homogenization and
-    near-duplicates are computed on a fixed-seed sample of :data:`VENDI_SAMPLE` texts and flagged.
+    near-duplicates are computed on a fixed-seed sample of :data:`VENDI_SAMPLE` texts and flagged
+    (on all texts, exactly, when there are no more than that).
+
+    The near-duplicate examples are the closest pairs; among equally close pairs, those whose texts
+    (``keys``) sort first, so that which pairs are listed does not depend on the order of the rows.
     """
     out: dict[str, Any] = {}
     sample = None
@@ -224,18 +245,21 @@ def axis_stats(
         dd = condensed[pos]
         out["homogenization_estimated"] = False
     else:
-        assert sample is not None
-        sq = pair_fn(sample)
-        iu = np.triu_indices(len(sample), 1)
+        # Landmark mode runs above --exact-limit, which may be far below VENDI_SAMPLE: then every row is used.
+        rows = sample if sample is not None else np.arange(n)
+        sq = pair_fn(rows)
+        iu = np.triu_indices(len(rows), 1)
         vals = sq[iu]
-        out["homogenization"] = float(1.0 - vals.mean(dtype=np.float64))
+        out["homogenization"] = float(1.0 - vals.mean(dtype=np.float64)) if vals.size else 1.0
         hit = vals <= NEAR_DUPLICATE
-        ii, jj, dd = sample[iu[0][hit]], sample[iu[1][hit]], vals[hit]
-        out["homogenization_estimated"] = True
+        ii, jj, dd = rows[iu[0][hit]], rows[iu[1][hit]], vals[hit]
+        out["homogenization_estimated"] = sample is not None
     out["near_duplicate_pairs"] = len(dd)
-    order = np.lexsort((jj, ii, dd))[:NEAR_DUPLICATE_EXAMPLES]
+    rank = _ranks(keys, n)
+    ri, rj = rank[ii], rank[jj]
+    order = np.lexsort((np.maximum(ri, rj), np.minimum(ri, rj), dd))[:NEAR_DUPLICATE_EXAMPLES]
     out["near_duplicate_examples"] = [(int(ii[o]), int(jj[o]), float(dd[o])) for o in order]
-    out["near_duplicates_estimated"] = condensed is None
+    out["near_duplicates_estimated"] = condensed is None and sample is not None
     if embeddings is not None:
         out["vendi_score"] = vendi_from_embeddings(embeddings)
         out["vendi_sample"] = None
@@ -250,6 +274,7 @@ def seed_stats(
     seed_distances: np.ndarray,
     generated: np.ndarray,
     threshold: float,
+    seed_keys: Sequence[str] | None = None,
 ) -> dict[str, Any]:
     """Nearest seed per generated text on one axis, the copy rate and each seed's children.
 
@@ -257,11 +282,15 @@ def seed_stats(
         seed_distances: ``(n, n_seeds)`` distances of every text to every seed.
         generated: Indices of the generated (non-seed) texts.
         threshold: The axis's distance threshold: a text this close to a seed is a copy.
+        seed_keys: The seeds' texts. A text equally close to several seeds is the child of the one
+            whose text sorts first, not of the one that comes first in the input (ties are common on
+            the syntax axis, where distances are multiples of 1/length).
     """
     if len(generated) == 0 or seed_distances.shape[1] == 0:
         return {"seed_copy_rate": 0.0, "nearest": [], "children": [0] * seed_distances.shape[1], "copies": []}
     sub = seed_distances[generated]
-    nearest = np.argmin(sub, axis=1)
+    by_key = np.argsort(_ranks(seed_keys, sub.shape[1]), kind="stable")
+    nearest = by_key[np.argmin(sub[:, by_key], axis=1)]
     dist = sub[np.arange(len(generated)), nearest]
     copied = dist <= threshold
     children = np.bincount(nearest[copied], minlength=seed_distances.shape[1])
