@@ -407,10 +407,12 @@ def compare(
     comparison = run_compare(*requests, options, progress, axes=axis_list, unique_share=unique_share)
 
     progress.stage("write")
+    files: dict[str, str] = {}
     if output:
-        write_text(output, render_comparison(comparison, max_examples=max_examples))
+        files[output] = render_comparison(comparison, max_examples=max_examples)
     if json_path:
-        write_text(json_path, dumps_comparison(comparison))
+        files[json_path] = dumps_comparison(comparison)
+    write_texts(files)
     progress.done(", ".join(p for p in (output, json_path) if p))
 
 
