@@ -900,11 +900,13 @@ def test_hostile_texts_are_literal_in_the_embedded_json_and_figures(hostile_repo
     hovers = []
     for fig_id, fig in figures.items():
         for trace in fig["data"]:
-            if trace.get("name") == "leaves":
-                hovers += [t.rsplit("<br>", 1)[0] for t in trace["text"]]
+            if trace.get("name") == "nodes":
+                # Leaves read "TEXT<br>cluster #k"; branch points start with a bold count.
+                hovers += [t.rsplit("<br>", 1)[0] for t in trace["text"] if not t.startswith("<b>")]
             if trace.get("type") == "bar":
                 # Plotly reads labels as HTML: they are escaped.
-                assert not any("<" in label or ">" in label for label in trace["y"]), fig_id
+                labels = [label for label in trace["y"] if isinstance(label, str)]
+                assert not any("<" in label or ">" in label for label in labels), fig_id
     # Leaf hover texts are HTML-escaped once (Plotly renders a subset of HTML) and unescape to the texts.
     assert not any("<" in h for h in hovers)
     assert {html.unescape(h) for h in hovers} == {t for t in ALL_TEXTS}
