@@ -11,7 +11,7 @@ import math
 import os
 import re
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -312,21 +312,47 @@ def _read_txt(path: Path, text: str, notes: list[str]) -> Table:
     return Table(str(path), "txt", ["text"], records, tuple(notes))
 
 
-def _read_parquet(path: Path) -> Table:
+def _parquet_files(path: Path) -> list[Path]:
+    """The Parquet files of a dataset: the file itself, or a directory's files in name order."""
+    if not path.is_dir():
+        return [path]
+    files = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in (".parquet", ".pq"))
+    if not files:
+        raise InputError(f"{path} is a directory with no .parquet files; give a data file or a Parquet dataset")
+    return files
+
+
+def _read_parquet(path: Path, columns: Sequence[str] | None = None) -> Table:
+    """Read a Parquet file or a directory of Parquet files (partitions), one file at a time.
+
+    With ``columns`` only those columns are read, so a dataset much larger than memory whose text
+    column fits can still be analysed. Records are numbered across files in file-name order.
+    """
     try:
         import pyarrow.parquet as pq
     except ImportError:
         raise InputError("reading Parquet needs pyarrow: pip install 'lens-cli[parquet]'") from None
-    try:
-        table = pq.read_table(path)
-    except Exception as exc:
-        raise InputError(f"{path}: cannot read as Parquet: {exc}") from None
-    records = table.to_pylist()
-    return Table(str(path), "parquet", list(table.column_names), records)
+    records: list[dict[str, Any]] = []
+    names: dict[str, None] = {}
+    for file in _parquet_files(path):
+        try:
+            schema = pq.read_schema(file)
+            wanted = [c for c in columns if c in schema.names] if columns else None
+            table = pq.read_table(file, columns=wanted)
+        except Exception as exc:
+            raise InputError(f"{file}: cannot read as Parquet: {str(exc).splitlines()[0]}") from None
+        for name in schema.names:
+            names.setdefault(name, None)
+        records.extend(table.to_pylist())
+    return Table(str(path), "parquet", list(names), records)
 
 
-def read_table(path: str, fmt: str | None = None, encoding: str | None = None) -> Table:
+def read_table(
+    path: str, fmt: str | None = None, encoding: str | None = None, columns: Sequence[str] | None = None
+) -> Table:
     """Read every record of ``path``.
+
+    ``columns`` limits what is read where the format allows it (Parquet); other formats read all.
 
     Raises:
         InputError: The file is missing, unreadable or malformed.
@@ -336,11 +362,13 @@ def read_table(path: str, fmt: str | None = None, encoding: str | None = None) -
     if not p.exists():
         raise InputError(f"{path}: no such file")
     if p.is_dir():
-        raise InputError(f"{path} is a directory; give a data file")
+        if fmt in (None, "parquet") and any(p.rglob("*.parquet")):
+            return _read_parquet(p, columns)
+        raise InputError(f"{path} is a directory; give a data file (or a directory of .parquet files)")
     fmt = detect_format(path, fmt)
     try:
         if fmt == "parquet":
-            return _read_parquet(p)
+            return _read_parquet(p, columns)
         text, notes = _read_text(p, encoding)
     except PermissionError:
         raise InputError(f"{path}: permission denied") from None
