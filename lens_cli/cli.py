@@ -10,6 +10,7 @@ import functools
 import os
 import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, TypeVar
 
 import click
@@ -207,6 +208,12 @@ def main() -> None:
     is_flag=True,
     help="Put stage timings into the report and JSON (makes them differ run to run).",
 )
+@click.option(
+    "--cache-dir",
+    type=click.Path(file_okay=False),
+    help="Cache of parses and embeddings (default: $LENS_CACHE_DIR, else $XDG_CACHE_HOME/lens or ~/.cache/lens).",
+)
+@click.option("--no-cache", is_flag=True, help="Neither read nor write the cache.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress on stderr.")
 @handle_errors
 def analyze(
@@ -235,6 +242,8 @@ def analyze(
     max_examples: int,
     gates: tuple[str, ...],
     timings: bool,
+    cache_dir: str | None,
+    no_cache: bool,
     quiet: bool,
 ) -> None:
     """Analyse the texts in PATH and write a report.
@@ -246,6 +255,7 @@ def analyze(
           --fail-if "syntax.seed_copy_rate>=0.25"
     """
     from . import pipeline
+    from .cache import Cache, default_cache_dir
     from .export import dumps, to_dict
     from .gates import evaluate, parse_gate, summary_markdown
     from .progress import Progress
@@ -291,7 +301,8 @@ def analyze(
         sample=sample,
     )
     progress = Progress(quiet=quiet)
-    analysis = pipeline.run(request, options, progress, axes=axis_list)
+    cache = None if no_cache else Cache(Path(cache_dir) if cache_dir else default_cache_dir())
+    analysis = pipeline.run(request, options, progress, axes=axis_list, cache=cache)
     doc = to_dict(analysis, include_timings=timings)
     results = evaluate(parsed_gates, doc)
 

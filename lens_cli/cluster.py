@@ -9,21 +9,24 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import fastcluster
 import numpy as np
 from scipy.cluster import hierarchy
 
-from .distances import condensed_index, submatrix
+from .distances import submatrix
 from .model import Clustering, ClusterSummary, ParsedText
 from .patterns import ctfidf_keywords, mine_pattern, shared_words
+from .progress import phase
 
 LINKAGES = ("average", "complete", "single", "ward")
 _METHOD_INDEX = {"single": 0, "complete": 1, "average": 2}
 #: Default flat-cluster cut heights, tuned on LinguisticLens's music dataset (see README).
 DEFAULT_THRESHOLDS = {"syntax": 0.25, "dependency": 0.25, "lexical": 0.5, "semantic": 0.2}
-#: Optimal leaf ordering is O(n^2) memory and time: only below this many leaves.
-OPTIMAL_ORDER_LIMIT = 2000
+#: Optimal leaf ordering (scipy) costs about n³: 0.2 s at 500 leaves, 1-1.5 s at 1,000, 10 s at 2,000
+#: (per axis, 2-core machine). Only up to this many leaves.
+OPTIMAL_ORDER_LIMIT = 1000
 #: Members used for a cluster's mean distance and medoid (evenly spaced when larger).
 SUMMARY_SAMPLE = 2000
 
@@ -45,28 +48,23 @@ def canonical_order(keys: Sequence[str]) -> np.ndarray:
     """Indices sorted by key (ties, which are equal texts, by index).
 
     Agglomerative clustering breaks ties between equal merge distances by index, so the tree, and with
-    average or complete linkage even the flat clusters, depended on the order of the input rows
-    (a-b 0.2, b-c 0.2, a-c 0.4: {a, b} or {b, c} by which row came first). Building every tree on the
-    items in this order makes the clusters a function of the texts alone.
+    average or complete linkage even the flat clusters, would depend on the order of the input rows
+    (a-b 0.2, b-c 0.2, a-c 0.4: {a, b} or {b, c} by which row came first). The pipeline computes each
+    axis's distances on the items in this order (permuting n items is cheap; permuting the n²/2
+    matrix is not), which makes the clusters a function of the texts alone.
     """
     return np.asarray(sorted(range(len(keys)), key=lambda i: (keys[i], i)), dtype=np.int64)
 
 
-def _permuted_work_copy(condensed: np.ndarray, n: int, order: np.ndarray) -> np.ndarray:
-    """The float64 condensed matrix of the items in ``order``: the copy fastcluster needs anyway, made
-    one row at a time so that no index array of the full size is held."""
-    if np.array_equal(order, np.arange(n)):
-        return condensed.astype(np.float64)
-    out = np.empty(condensed.size, dtype=np.float64)
-    pos = 0
-    for a in range(n - 1):
-        i = order[a]
-        j = order[a + 1 :]
-        lo = np.minimum(i, j)
-        hi = np.maximum(i, j)
-        out[pos : pos + j.size] = condensed[condensed_index(n, lo, hi)]
-        pos += j.size
-    return out
+def relabel_leaves(z: np.ndarray, order: np.ndarray) -> np.ndarray:
+    """A linkage built on items ``order[0], order[1], ...`` with its leaves renamed to the items' own
+    indices (merged clusters, ids >= n, keep theirs)."""
+    n = len(order)
+    z = z.copy()
+    for col in (0, 1):
+        leaf = z[:, col] < n
+        z[leaf, col] = order[z[leaf, col].astype(np.int64)]
+    return z
 
 
 def build_tree(
@@ -74,39 +72,124 @@ def build_tree(
     n: int,
     method: str,
     embeddings: np.ndarray | None = None,
-    order: np.ndarray | None = None,
+    *,
+    overwrite: bool = False,
+    weights: np.ndarray | None = None,
 ) -> Tree:
     """An agglomerative tree on the condensed distances (or, for ward, on the embeddings).
 
     Args:
-        condensed: float32 condensed distances; not modified.
+        condensed: Condensed distances (float32 or float64).
         n: Number of leaves.
         method: ``average``, ``complete``, ``single``, or ``ward`` (needs ``embeddings``).
         embeddings: Row vectors for ward.
-        order: Build the tree on the leaves in this order (see :func:`canonical_order`); the returned
-            linkage and leaf order still name leaves by their index in ``condensed``.
+        overwrite: Let fastcluster work in ``condensed`` itself (it must be float64) instead of a
+            float64 copy: saves 8 bytes per pair, and ``condensed`` is garbage afterwards.
+        weights: How many items each leaf stands for (landmark mode). With average linkage the
+            distance between two clusters is then the weighted mean over their leaves, as if every
+            item were there; single and complete linkage do not depend on weights, ward ignores them.
     """
     if n < 2:
         return Tree(np.zeros((0, 4)), np.arange(n))
-    order = np.arange(n) if order is None else np.asarray(order, dtype=np.int64)
+    keep_for_order = None
+    if n <= OPTIMAL_ORDER_LIMIT and method != "ward":
+        keep_for_order = condensed.astype(np.float64) if overwrite else condensed
     if method == "ward":
         if embeddings is None:
             raise ValueError("ward linkage needs embeddings")
-        z = fastcluster.linkage_vector(np.asarray(embeddings, dtype=np.float64)[order], method="ward")
+        z = fastcluster.linkage_vector(np.asarray(embeddings, dtype=np.float64), method="ward")
+    elif method == "average" and weights is not None and np.any(weights != weights[0]):
+        z = weighted_average_linkage(condensed, n, weights)
     else:
-        # linkage_wrap works in place on a float64 copy; calling it directly avoids the wrapper's
-        # second copy (fastcluster.linkage copies its input again).
-        work = _permuted_work_copy(condensed, n, order)
+        # linkage_wrap works in place on float64; calling it directly avoids the wrapper's second
+        # copy (fastcluster.linkage copies its input again).
+        if overwrite and condensed.dtype == np.float64 and condensed.flags.c_contiguous:
+            work = condensed
+        else:
+            work = condensed.astype(np.float64)
         z = np.empty((n - 1, 4))
         fastcluster.linkage_wrap(n, work, z, _METHOD_INDEX[method])
         del work
-    if n <= OPTIMAL_ORDER_LIMIT and method != "ward":
-        z = hierarchy.optimal_leaf_ordering(z, _permuted_work_copy(condensed, n, order))
-    # Leaves back to their own indices; merged clusters (ids >= n) keep theirs.
-    for col in (0, 1):
-        leaf = z[:, col] < n
-        z[leaf, col] = order[z[leaf, col].astype(np.int64)]
-    return Tree(z, hierarchy.leaves_list(z))
+    if keep_for_order is not None:
+        z = hierarchy.optimal_leaf_ordering(z, np.asarray(keep_for_order, dtype=np.float64))
+    order = hierarchy.leaves_list(z)
+    return Tree(z, order)
+
+
+def weighted_average_linkage(condensed: np.ndarray, n: int, weights: np.ndarray) -> np.ndarray:
+    """Average linkage (UPGMA) where leaf ``i`` counts ``weights[i]`` times, as a scipy linkage matrix.
+
+    The nearest-neighbour chain algorithm on a square matrix with the Lance-Williams update
+    ``d(k, a∪b) = (w_a d(k, a) + w_b d(k, b)) / (w_a + w_b)``: O(n²) memory, about 2n numpy row
+    operations. Column 3 of the result counts leaves, as scipy's does. Meant for landmarks (a few
+    thousand leaves), not for all rows.
+    """
+    if np.any(np.asarray(weights) <= 0):
+        raise ValueError("weights must be positive")
+    d = np.asarray(hierarchy.distance.squareform(np.asarray(condensed, dtype=np.float64), checks=False))
+    d = d.astype(np.float64, copy=True)
+    np.fill_diagonal(d, np.inf)
+    size = np.asarray(weights, dtype=np.float64).copy()
+    leaves = np.ones(n, dtype=np.int64)
+    active = np.ones(n, dtype=bool)
+    made = np.zeros(n)  # height at which each representative's cluster was formed
+    merges: list[tuple[float, int, int]] = []
+    chain: list[int] = []
+    remaining = n
+    while remaining > 1:
+        if not chain:
+            chain.append(int(np.flatnonzero(active)[0]))
+        a = chain[-1]
+        row = d[a]
+        b = int(np.argmin(row))
+        # Prefer the previous chain element on ties, so that the chain ends in a reciprocal pair.
+        if len(chain) > 1 and row[chain[-2]] <= row[b]:
+            b = chain[-2]
+        if len(chain) > 1 and b == chain[-2]:
+            chain.pop()
+            chain.pop()
+            keep, gone = min(a, b), max(a, b)
+            # Never below the merges that made the two clusters (rounding in the update could dip
+            # a hair under), so that sorting merges by height keeps every merge after its parts.
+            height = max(float(row[b]), made[keep], made[gone])
+            merges.append((height, keep, gone))
+            made[keep] = height
+            wa, wb = size[keep], size[gone]
+            new = (wa * d[keep] + wb * d[gone]) / (wa + wb)
+            d[keep] = new
+            d[:, keep] = new
+            d[keep, keep] = np.inf
+            d[gone] = np.inf
+            d[:, gone] = np.inf
+            size[keep] = wa + wb
+            leaves[keep] += leaves[gone]
+            active[gone] = False
+            remaining -= 1
+        else:
+            chain.append(b)
+    return _linkage_from_merges(merges, n)
+
+
+def _linkage_from_merges(merges: list[tuple[float, int, int]], n: int) -> np.ndarray:
+    """Merges ``(height, leaf a, leaf b)`` (each cluster named by one of its leaves) -> scipy linkage.
+
+    Sorting by height is valid for reducible linkages such as average, whose heights never decrease
+    along a path to the root.
+    """
+    order = sorted(range(len(merges)), key=lambda k: (merges[k][0], k))
+    cluster_of = np.arange(n)  # current cluster id of each representative leaf
+    count = {i: 1 for i in range(n)}
+    z = np.empty((len(merges), 4))
+    for step, k in enumerate(order):
+        height, a, b = merges[k]
+        ca, cb = int(cluster_of[a]), int(cluster_of[b])
+        lo, hi = min(ca, cb), max(ca, cb)
+        size = count.pop(ca) + count.pop(cb)
+        new_id = n + step
+        count[new_id] = size
+        z[step] = (lo, hi, height, size)
+        cluster_of[a] = new_id
+    return z
 
 
 def flat_labels(tree: Tree, n: int, threshold: float | None, k: int | None) -> np.ndarray:
@@ -146,6 +229,7 @@ def summarise(
     is_seed: np.ndarray,
     condensed: np.ndarray | None,
     pair_fn: Callable[[np.ndarray], np.ndarray] | None = None,
+    progress: Any = None,
 ) -> tuple[np.ndarray, list[ClusterSummary], np.ndarray]:
     """Number clusters largest first, group singletons, and describe each cluster.
 
@@ -154,6 +238,7 @@ def summarise(
         leaf_rank: Position of each text in the tree's leaf order (ties broken by index).
         condensed: Distances among all texts, or ``None`` with ``pair_fn`` giving square
             distances among given indices (landmark mode).
+        progress: A :class:`~lens_cli.progress.Progress`, advanced once per cluster described.
 
     Returns:
         Labels (1..m by size, 0 for singletons), the cluster summaries, and the singletons in leaf order.
@@ -170,6 +255,8 @@ def summarise(
         labels[g] = cid
     singles = np.asarray(sorted((i for i in range(n) if labels[i] == 0), key=lambda i: leaf_rank[i]), dtype=np.int64)
 
+    if progress is not None:
+        phase(progress, "clusters", len(multi))
     members_parsed = [[parsed[i] for i in g] for g in multi]
     keywords: list[list[str]]
     if axis == "semantic":
@@ -194,6 +281,8 @@ def summarise(
                 estimated=estimated,
             )
         )
+        if progress is not None:
+            progress.advance(1)
     return labels, summaries, singles
 
 
@@ -207,20 +296,55 @@ def cluster_exact(
     threshold: float | None,
     k: int | None,
     embeddings: np.ndarray | None = None,
+    pair_fn: Callable[[np.ndarray], np.ndarray] | None = None,
+    overwrite: bool = False,
+    progress: Any = None,
+    order: np.ndarray | None = None,
     keys: Sequence[str] | None = None,
 ) -> Clustering:
     """Cluster all texts of one axis on their full condensed distances.
 
-    ``keys`` (default: each text as its tokens spell it) fix the order the tree is built in, so that
-    the clusters do not depend on the order of the rows.
+    Args:
+        pair_fn: Square distances among given indices; used for the cluster summaries instead of
+            ``condensed`` when given (computing them afresh is faster than gathering from a large
+            condensed matrix, and needed with ``overwrite``).
+        overwrite: Build the tree in ``condensed`` itself (float64; see :func:`build_tree`). Needs ``pair_fn``.
+        progress: A :class:`~lens_cli.progress.Progress` to report the tree and summaries on.
+        order: ``condensed`` holds the distances among the texts ``order[0], order[1], ...`` (see
+            :func:`canonical_order`); the result names texts by their own indices all the same.
+        keys: Without ``order``, the texts whose sorted order the tree is built in (default: each
+            text as its tokens spell it).
     """
     n = len(parsed)
-    keys = keys if keys is not None else [text_key(p) for p in parsed]
-    tree = build_tree(condensed, n, method, embeddings, order=canonical_order(keys))
+    if overwrite and pair_fn is None:
+        raise ValueError("overwrite needs pair_fn: the condensed matrix is gone after the tree")
+    if order is None:
+        # Callers that did not compute the distances in text order: permute a copy here (the
+        # pipeline avoids this O(n²) copy by computing them in that order; see canonical_order).
+        order = canonical_order(keys if keys is not None else [text_key(p) for p in parsed])
+        if not np.array_equal(order, np.arange(n)):
+            iu = np.triu_indices(n, 1)
+            permuted = submatrix(condensed, n, order)[iu].astype(np.float64)
+            if pair_fn is None:
+                pair_fn = lambda idx, c=condensed: submatrix(c, n, idx)  # noqa: E731
+            condensed, overwrite = permuted, True
+    if pair_fn is None:
+        inverse = np.argsort(order)
+
+        def pair_fn(idx: np.ndarray) -> np.ndarray:
+            return submatrix(condensed, n, inverse[idx])
+
+    if progress is not None:
+        phase(progress, "tree")
+    vectors = embeddings[order] if embeddings is not None else None
+    built = build_tree(condensed, n, method, vectors, overwrite=overwrite)
+    tree = Tree(relabel_leaves(built.linkage, order), order[built.leaf_order])
     raw = flat_labels(tree, n, threshold, k)
     leaf_rank = np.empty(n, dtype=np.int64)
     leaf_rank[tree.leaf_order] = np.arange(n)
-    labels, clusters, singles = summarise(axis, raw, leaf_rank, parsed, is_seed, condensed)
+    labels, clusters, singles = summarise(
+        axis, raw, leaf_rank, parsed, is_seed, None if pair_fn is not None else condensed, pair_fn, progress
+    )
     return Clustering(
         axis=axis,
         linkage=tree.linkage,
@@ -250,7 +374,8 @@ def cluster_landmarks(
     threshold: float | None,
     k: int | None,
     landmark_embeddings: np.ndarray | None = None,
-    keys: Sequence[str] | None = None,
+    weights: np.ndarray | None = None,
+    progress: Any = None,
 ) -> Clustering:
     """Cluster landmarks exactly; every text joins the cluster of its nearest landmark.
 
@@ -259,12 +384,13 @@ def cluster_landmarks(
         landmark_condensed: Condensed distances among landmarks.
         nearest: For each text, the index into ``landmarks`` of its nearest landmark.
         pair_fn: Square distances among arbitrary corpus indices (for summaries).
-        keys: As for :func:`cluster_exact`; which rows are landmarks still depends on the row order.
+        weights: How many rows each landmark stands for (see :func:`build_tree`); default: one each.
     """
     n = len(parsed)
     m = len(landmarks)
-    lm_keys = [keys[i] for i in landmarks] if keys is not None else [text_key(parsed[i]) for i in landmarks]
-    tree = build_tree(landmark_condensed, m, method, landmark_embeddings, order=canonical_order(lm_keys))
+    if progress is not None:
+        phase(progress, "tree")
+    tree = build_tree(landmark_condensed, m, method, landmark_embeddings, weights=weights)
     raw_lm = flat_labels(tree, m, threshold, k)
     raw = raw_lm[nearest]
     lm_rank = np.empty(m, dtype=np.int64)
@@ -273,7 +399,7 @@ def cluster_landmarks(
     leaf_rank_key = lm_rank[nearest] * n + np.arange(n)
     leaf_rank = np.empty(n, dtype=np.int64)
     leaf_rank[np.argsort(leaf_rank_key, kind="stable")] = np.arange(n)
-    labels, clusters, singles = summarise(axis, raw, leaf_rank, parsed, is_seed, None, pair_fn)
+    labels, clusters, singles = summarise(axis, raw, leaf_rank, parsed, is_seed, None, pair_fn, progress)
     return Clustering(
         axis=axis,
         linkage=tree.linkage,

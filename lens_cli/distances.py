@@ -14,7 +14,8 @@ Matrices are float32 and condensed (scipy's upper-triangle order).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
@@ -26,6 +27,32 @@ from .model import ParsedText
 
 #: Elements of one cdist block (float32): bounds the temporary memory to ~128 MB.
 BLOCK_ELEMENTS = 32_000_000
+#: rapidfuzz threads per cdist (-1: one per core); see :func:`limited_threads`.
+_workers = -1
+
+
+@contextmanager
+def limited_threads(n: int = 1) -> Iterator[None]:
+    """Use at most ``n`` threads in cdist and in BLAS/LAPACK (numpy, scipy) inside the block.
+
+    While a worker process embeds on one core, two threads here would fight it for the other;
+    OpenBLAS in particular slows down several-fold when its threads do not get a core each.
+    """
+    global _workers
+    previous = _workers
+    _workers = n
+    try:
+        try:
+            from threadpoolctl import threadpool_limits
+        except ImportError:  # scikit-learn brings it; without it BLAS keeps its threads
+            yield
+        else:
+            with threadpool_limits(limits=n, user_api="blas"):
+                yield
+    finally:
+        _workers = previous
+
+
 STRING_AXES = ("syntax", "dependency", "lexical")
 
 
@@ -88,8 +115,16 @@ def condensed_index(n: int, i: np.ndarray | int, j: np.ndarray | int) -> np.ndar
     return n * i - i * (i + 1) // 2 + (j - i - 1)
 
 
-def _fill_condensed(n: int, block_fn: Any) -> np.ndarray:
-    out = np.empty(condensed_size(n), dtype=np.float32)
+Advance = Callable[[int], None]
+
+
+def _fill_condensed(n: int, block_fn: Any, dtype: Any = np.float32, progress: Advance | None = None) -> np.ndarray:
+    """The condensed matrix, filled a block of rows at a time (``block_fn(i, j)``: rows i..j-1 against i..n-1).
+
+    Blocks are float32 whatever ``dtype`` is: a float64 result holds the same float32 values, ready
+    for fastcluster, without a second full-size copy. ``progress(k)`` is called as ``k`` more rows are done.
+    """
+    out = np.empty(condensed_size(n), dtype=dtype)
     pos = 0
     i = 0
     while i < n - 1:
@@ -100,26 +135,32 @@ def _fill_condensed(n: int, block_fn: Any) -> np.ndarray:
             out[pos : pos + row.size] = row
             pos += row.size
         i += b
+        if progress is not None:
+            progress(b)
+    if progress is not None and n:
+        progress(1)  # the last row has no pairs of its own
     return out
 
 
-def string_condensed(strings: Sequence[str], axis: str) -> np.ndarray:
-    """Condensed float32 distances between all strings of a string axis."""
+def string_condensed(
+    strings: Sequence[str], axis: str, dtype: Any = np.float32, progress: Advance | None = None
+) -> np.ndarray:
+    """Condensed distances (float32 values, stored as ``dtype``) between all strings of a string axis."""
     strings = list(strings)
     choices = list(strings)  # a distinct list object: cdist(a, a) takes a 3-4x slower path
     scorer = scorer_for(axis)
 
     def block(i: int, j: int) -> np.ndarray:
-        return process.cdist(strings[i:j], choices[i:], scorer=scorer, dtype=np.float32, workers=-1)
+        return process.cdist(strings[i:j], choices[i:], scorer=scorer, dtype=np.float32, workers=_workers)
 
-    return _fill_condensed(len(strings), block)
+    return _fill_condensed(len(strings), block, dtype, progress)
 
 
 def string_cross(a: Sequence[str], b: Sequence[str], axis: str) -> np.ndarray:
     """``(len a, len b)`` float32 distances between two lists of strings of one axis."""
     if not len(a) or not len(b):
         return np.zeros((len(a), len(b)), dtype=np.float32)
-    return process.cdist(list(a), list(b), scorer=scorer_for(axis), dtype=np.float32, workers=-1)
+    return process.cdist(list(a), list(b), scorer=scorer_for(axis), dtype=np.float32, workers=_workers)
 
 
 def embedding_cross(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -142,11 +183,10 @@ def embedding_cross(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return d.astype(np.float32, copy=False)
 
 
-def embedding_condensed(emb: np.ndarray) -> np.ndarray:
-    """Condensed float32 semantic distances; identical vectors give exactly 0."""
+def embedding_condensed(emb: np.ndarray, dtype: Any = np.float32, progress: Advance | None = None) -> np.ndarray:
+    """Condensed semantic distances (float32 values, stored as ``dtype``); identical vectors give exactly 0."""
     emb = np.ascontiguousarray(emb, dtype=np.float32)
-    out = _fill_condensed(len(emb), lambda i, j: embedding_cross(emb[i:j], emb[i:]))
-    return out
+    return _fill_condensed(len(emb), lambda i, j: embedding_cross(emb[i:j], emb[i:]), dtype, progress)
 
 
 def square(condensed: np.ndarray, n: int) -> np.ndarray:

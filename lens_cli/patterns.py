@@ -167,58 +167,131 @@ def mine_pattern(members: Sequence[ParsedText], axis: str) -> Pattern | None:
     Returns ``None`` when no item reaches :data:`MIN_SUPPORT`. Uses leftmost embeddings: for
     subsequence patterns the leftmost match leaves the most room for extensions, so support
     counted this way is exact.
+
+    The search is a depth-first branch and bound over at most :data:`BRANCH` extensions per node.
+    A node's state is what is left of each member after the leftmost match of the pattern so far:
+    a suffix of its token sequence. Identical suffixes behave alike in everything below, so they
+    are interned once (a suffix tree of the members, built from the ends) and a state is a
+    multiset of suffixes, with counts. Two nodes at the same depth with the same state have the
+    same subtree: only the one with more weight (or equal weight and the smaller key) is searched.
+    A node whose best possible descendant cannot beat the best pattern so far is not expanded (a
+    descendant with ``k`` more items needs ``k`` more tokens in at least :data:`MIN_SUPPORT` of the
+    members). None of this changes which pattern wins; ``tests/test_scale.py`` checks it against
+    the plain search.
     """
     if not members:
         return None
     if len(members) > MAX_MEMBERS:
         step = len(members) / MAX_MEMBERS
         members = [members[int(k * step)] for k in range(MAX_MEMBERS)]
-    seqs = [token_items(p, axis) for p in members]
-    n = len(seqs)
+    n = len(members)
     min_count = max(1, math.ceil(MIN_SUPPORT * n))
+
+    # Items as integers. Suffix 0 is the empty one; suffix u > 0 is one token (two items: the
+    # literal and the slot) followed by suffix tail[u]. For each suffix: its length, its distinct
+    # items, and for each item the suffix left after the item's first occurrence.
+    item_ids: dict[Item, int] = {}
+    interned: dict[tuple[int, int, int], int] = {}
+    length = [0]
+    items_in: list[tuple[int, ...]] = [()]
+    after: list[dict[int, int]] = [{}]
+    start: Counter[int] = Counter()
+    for p in members:
+        tokens = [
+            (item_ids.setdefault(lit, len(item_ids)), item_ids.setdefault(slot, len(item_ids)))
+            for lit, slot in token_items(p, axis)
+        ]
+        u = 0
+        for lit, slot in reversed(tokens):
+            key = (lit, slot, u)
+            v = interned.get(key)
+            if v is None:
+                v = interned[key] = len(length)
+                nxt = dict(after[u])
+                nxt[lit] = u
+                nxt[slot] = u
+                after.append(nxt)
+                length.append(length[u] + 1)
+                items_in.append(tuple(nxt))
+            u = v
+        start[u] += 1
+    items_of = list(item_ids)
+    item_weight = [_weight(it) for it in items_of]
+
     best: tuple[float, tuple[str, ...], tuple[Item, ...], int] | None = None
 
-    def candidates(state: list[tuple[int, int]]) -> list[tuple[Item, int]]:
-        # Count, per item, the sequences in which it occurs after the current match end.
-        counts: Counter[Item] = Counter()
-        for s, end in state:
-            seen: set[Item] = set()
-            for lit, slot in seqs[s][end:]:
-                seen.add(lit)
-                seen.add(slot)
-            counts.update(seen)
+    def candidates(state: dict[int, int]) -> list[tuple[int, int]]:
+        counts: Counter[int] = Counter()
+        for u, w in state.items():
+            if w == 1:
+                counts.update(items_in[u])
+            else:
+                for item in items_in[u]:
+                    counts[item] += w
         frequent = [(item, c) for item, c in counts.items() if c >= min_count]
-        frequent.sort(key=lambda ic: (-ic[1] * _weight(ic[0]), ic[0]))
+        frequent.sort(key=lambda ic: (-ic[1] * item_weight[ic[0]], items_of[ic[0]]))
         return frequent[:BRANCH]
 
-    def visit(items: tuple[Item, ...], weight: float, state: list[tuple[int, int]]) -> None:
+    def ceiling(weight: float, depth: int, state: dict[int, int]) -> float:
+        """The best score any descendant of this node could reach: one with k more items needs k
+        more tokens in each of its members, and at least ``min_count`` members."""
+        room = MAX_ITEMS - depth
+        held = [0] * (room + 1)  # held[k]: weight of members with min(tokens left, room) == k
+        for u, w in state.items():
+            left = length[u]
+            held[left if left < room else room] += w
+        top = 0.0
+        total = 0
+        for k in range(room, 0, -1):
+            total += held[k]  # members with at least k tokens left
+            if total >= min_count:
+                top = max(top, (total / n) ** SUPPORT_EXPONENT * (weight + LITERAL_WEIGHT * k))
+        return top
+
+    # (depth, state) -> (weight, items) of the first node seen there. Nodes with the same depth and
+    # state have identical subtrees (candidates depend on the state only), so the one with more
+    # weight, or equal weight and the smaller key, wins everywhere below: skip the other.
+    seen_states: dict[tuple[int, frozenset[tuple[int, int]]], tuple[float, tuple[int, ...]]] = {}
+
+    def named(items: tuple[int, ...]) -> tuple[Item, ...]:
+        return tuple(items_of[i] for i in items)
+
+    def visit(items: tuple[int, ...], weight: float, state: dict[int, int], support: int) -> None:
         nonlocal best
-        support = len(state)
         if items:
+            mark = (len(items), frozenset(state.items()))
+            prior = seen_states.get(mark)
+            if prior is not None and (prior[0] > weight or (prior[0] == weight and named(prior[1]) < named(items))):
+                return
+            seen_states[mark] = (weight, items)
             score = (support / n) ** SUPPORT_EXPONENT * weight
-            key = tuple(f"{k}:{v}" for k, v in items)
-            if best is None or score > best[0] + 1e-12 or (abs(score - best[0]) <= 1e-12 and key < best[1]):
-                best = (score, key, items, support)
+            if best is None or score >= best[0] - 1e-12:
+                these = named(items)
+                key = tuple(f"{k}:{v}" for k, v in these)
+                if best is None or score > best[0] + 1e-12 or (abs(score - best[0]) <= 1e-12 and key < best[1]):
+                    best = (score, key, these, support)
         if len(items) >= MAX_ITEMS:
             return
+        if best is not None and ceiling(weight, len(items), state) < best[0] - 1e-12:
+            return
         for item, count in candidates(state):
-            bound = (count / n) ** SUPPORT_EXPONENT * (
-                weight + _weight(item) + LITERAL_WEIGHT * (MAX_ITEMS - len(items) - 1)
-            )
+            w_item = item_weight[item]
+            bound = (count / n) ** SUPPORT_EXPONENT * (weight + w_item + LITERAL_WEIGHT * (MAX_ITEMS - len(items) - 1))
             if best is not None and bound < best[0] - 1e-12:
                 continue
-            new_state = []
-            for s, end in state:
-                pos = _first_match(seqs[s], item, end)
-                if pos >= 0:
-                    new_state.append((s, pos + 1))
-            visit((*items, item), weight + _weight(item), new_state)
+            new_state: dict[int, int] = {}
+            for u, w in state.items():
+                v = after[u].get(item)
+                if v is not None:
+                    new_state[v] = new_state.get(v, 0) + w
+            # The item occurs after the match in exactly the members that counted it.
+            visit((*items, item), weight + w_item, new_state, count)
 
-    visit((), 0.0, [(s, 0) for s in range(n)])
+    visit((), 0.0, dict(start), n)
     if best is None:
         return None
-    _, _, items, support = best
-    shown = tuple((k, v if k == "word" or axis == "syntax" else v.upper()) for k, v in items)
+    _, _, named_items, support = best
+    shown = tuple((k, v if k == "word" or axis == "syntax" else v.upper()) for k, v in named_items)
     return Pattern(items=shown, support=support / n)
 
 

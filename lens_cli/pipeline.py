@@ -2,22 +2,28 @@
 
 from __future__ import annotations
 
+import os
+import threading
 import time
 from collections.abc import Callable, Sequence
+from concurrent.futures import Executor, Future, ThreadPoolExecutor
+from contextlib import nullcontext
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 from . import distances as dist
-from .cluster import cluster_exact, cluster_landmarks
+from .background import EmbedJob, runs_in_background
+from .cache import Cache, Namespace, embedder_namespace, parser_namespace, per_text
+from .cluster import canonical_order, cluster_exact, cluster_landmarks
 from .config import Options
 from .embedders import Embedder, make_embedder
 from .io import Table, build_corpus, read_table
-from .model import AXES, Analysis, Clustering, Corpus, ParsedCorpus, Stats
+from .model import AXES, Analysis, Clustering, Corpus, ParsedCorpus, ParsedText, Stats
 from .parsers import Parser, make_parser
-from .progress import Progress
-from .stats import axis_stats, dataset_stats, fold, seed_stats
+from .progress import Progress, phase
+from .stats import axis_stats, dataset_stats, distance_summary, fold, seed_stats
 
 PairFn = Callable[[np.ndarray], np.ndarray]
 
@@ -53,53 +59,213 @@ def read(request: ReadRequest, random_seed: int = 0) -> Corpus:
     )
 
 
-def parse(corpus: Corpus, parser: Parser, progress: Progress) -> ParsedCorpus:
-    """Tag and parse every text (and every separate seed)."""
-    info = parser.info()
-    progress.stage("parse", corpus.n + len(corpus.seed_texts))
-    parsed = parser.parse(corpus.texts, progress.advance)
-    seed_parsed = parser.parse(corpus.seed_texts, progress.advance) if corpus.seed_texts else []
-    progress.done(f"{corpus.n:,} texts with {info.backend} {info.model} {info.version}")
-    return ParsedCorpus(corpus=corpus, parsed=parsed, parser=info, seed_parsed=seed_parsed)
+def _unique(texts: Sequence[str]) -> tuple[list[str], np.ndarray]:
+    """Distinct texts in first-seen order, and for each text the index of its distinct text."""
+    index: dict[str, int] = {}
+    group = [index.setdefault(t, len(index)) for t in texts]
+    return list(index), np.asarray(group, dtype=np.int64)
 
 
-def embed(corpus: Corpus, embedder: Embedder, progress: Progress) -> tuple[np.ndarray, np.ndarray]:
-    """Embeddings of the texts and of the separate seeds."""
-    progress.stage("embed", corpus.n + len(corpus.seed_texts))
+def parse(corpus: Corpus, parser: Parser, progress: Progress, cache: Cache | None = None) -> ParsedCorpus:
+    """Tag and parse every text (and every separate seed).
+
+    Each distinct text is parsed once (identical texts share one :class:`ParsedText`); with a
+    ``cache``, texts parsed before by the same parser and model are not parsed again, and when all
+    are cached the model is not even loaded.
+    """
     everything = list(corpus.texts) + list(corpus.seed_texts)
-    emb = embedder.embed(everything, progress.advance)
-    progress.done(f"{len(everything):,} texts")
-    return emb[: corpus.n], emb[corpus.n :]
+    distinct, group = _unique(everything)
+    ns = parser_namespace(parser) if cache is not None else None
+    found: dict[str, ParsedText] = cache.load(ns, distinct) if cache is not None and ns is not None else {}
+    missing = [t for t in distinct if t not in found]
+    progress.stage("parse", len(missing))
+    info = ns.info if ns is not None and not missing else parser.info()
+    if missing:
+        fresh = parser.parse(missing, progress.advance)
+        if ns is not None and info != ns.info:
+            # The model that loaded is not the one the cache was looked up for: trust nothing cached.
+            progress.note(f"note: parser is {info}, not {ns.info} as expected; not using the cache")
+            missing, found, ns = distinct, {}, None
+            fresh = parser.parse(missing)
+        new = dict(zip(missing, fresh))
+        if cache is not None and ns is not None:
+            cache.store(ns, new)
+        found.update(new)
+    parsed_all = [found[t] for t in distinct]
+    rows = [parsed_all[g] for g in group]
+    _cache_notes(cache, progress)
+    cached = len(distinct) - len(missing)
+    progress.done(
+        f"{corpus.n:,} texts ({len(distinct):,} distinct, {cached:,} from the cache) "
+        f"with {info.backend} {info.model} {info.version}"
+    )
+    return ParsedCorpus(corpus=corpus, parsed=rows[: corpus.n], parser=info, seed_parsed=rows[corpus.n :])
 
 
-def _landmark_rows(keys: Sequence[Any], n_landmarks: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
-    """Landmarks among distinct items (identical sequences count once), and each row's item group.
+#: A second embedding worker needs ~5 s to import torch and load the model: worth it only with at
+#: least this many chunks (~2 s each) left when the main process starts waiting.
+SECOND_WORKER_CHUNKS = 6
+
+
+@dataclass
+class PendingEmbedding:
+    """Embeddings on their way: looked up in the cache, the rest maybe computing in a worker.
+
+    Attributes:
+        n: Number of corpus texts (the rest of ``everything`` are separate seeds).
+        job: The worker computing ``missing``, if one was started.
+        seconds: Time spent so far on embedding.
+    """
+
+    embedder: Embedder
+    n: int
+    everything: list[str]
+    distinct: list[str]
+    group: np.ndarray
+    ns: Namespace | None
+    found: dict[str, np.ndarray]
+    missing: list[str]
+    job: EmbedJob | None = None
+    seconds: float = 0.0
+
+
+def start_embedding(
+    corpus: Corpus, embedder: Embedder, progress: Progress, cache: Cache | None = None, background: bool = True
+) -> PendingEmbedding:
+    """Look the texts up in the cache and start embedding the others in a worker process when the
+    embedder can run there (a sentence-transformers model), so that parsing and clustering run meanwhile.
+
+    A per-text embedder embeds each distinct text once, and with a ``cache`` only texts it has not
+    embedded before. TF-IDF vectors depend on the whole corpus: they are computed on all texts, every time.
+    """
+    t0 = time.perf_counter()
+    everything = list(corpus.texts) + list(corpus.seed_texts)
+    if not per_text(embedder):
+        group = np.arange(len(everything))
+        return PendingEmbedding(embedder, corpus.n, everything, everything, group, None, {}, everything)
+    distinct, group = _unique(everything)
+    ns = embedder_namespace(embedder) if cache is not None else None
+    found: dict[str, np.ndarray] = cache.load(ns, distinct) if cache is not None and ns is not None else {}
+    missing = [t for t in distinct if t not in found]
+    pending = PendingEmbedding(embedder, corpus.n, everything, distinct, group, ns, found, missing)
+    if missing and background and runs_in_background(embedder):
+        pending.job = EmbedJob(embedder, missing)
+        job = pending.job
+        progress.background("embed", lambda: (job.count, job.total))
+    pending.seconds = time.perf_counter() - t0
+    return pending
+
+
+def finish_embedding(
+    pending: PendingEmbedding, progress: Progress, cache: Cache | None = None
+) -> tuple[np.ndarray, np.ndarray, str]:
+    """The embeddings of the texts and of the separate seeds, and the embedder's description.
+
+    Computes what is missing here unless a worker does; waits for the worker.
+    """
+    t0 = time.perf_counter()
+    embedder, missing, ns, found = pending.embedder, pending.missing, pending.ns, pending.found
+    progress.stage("embed", len(missing))
+    if pending.job is not None:
+        job = pending.job
+        # Nothing else left to do here: a second worker takes half of what remains.
+        if job.workers < 2 and (os.cpu_count() or 1) >= 2 and job.remaining_chunks() >= SECOND_WORKER_CHUNKS:
+            job.add_worker()
+        try:
+            fresh, described = job.wait(lambda: progress.set_count(job.count))
+        finally:
+            progress.background("embed", None)
+        spent = job.seconds
+    else:
+        described = ns.info if ns is not None and not missing else embedder.describe()
+        fresh = embedder.embed(missing, progress.advance) if missing else np.zeros((0, 1), np.float32)
+        spent = 0.0
+    if not per_text(embedder):
+        emb = fresh
+    else:
+        if missing:
+            if ns is not None and described != ns.info:
+                progress.note(f"note: embedder is {described!r}, not {ns.info!r} as expected; not using the cache")
+                missing, found, ns = pending.distinct, {}, None
+                fresh = embedder.embed(missing)
+            new = {t: fresh[i] for i, t in enumerate(missing)}
+            if cache is not None and ns is not None:
+                cache.store(ns, new)
+            found = {**found, **new}
+        _cache_notes(cache, progress)
+        if pending.distinct:
+            table = np.vstack([found[t] for t in pending.distinct]).astype(np.float32, copy=False)
+        else:
+            table = np.zeros((0, 1), dtype=np.float32)
+        emb = table[pending.group] if len(pending.group) else table
+    cached = len(pending.distinct) - len(pending.missing)
+    pending.seconds += max(spent, time.perf_counter() - t0)
+    where = ""
+    if pending.job is not None:
+        where = " in a worker process" if pending.job.workers == 1 else f" in {pending.job.workers} worker processes"
+    progress.done(
+        f"{len(pending.everything):,} texts ({len(pending.distinct):,} distinct, {cached:,} from the cache){where}"
+    )
+    return emb[: pending.n], emb[pending.n :], described
+
+
+def embed(
+    corpus: Corpus, embedder: Embedder, progress: Progress, cache: Cache | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Embeddings of the texts and of the separate seeds, computed in this process."""
+    pending = start_embedding(corpus, embedder, progress, cache, background=False)
+    emb, seed_emb, _ = finish_embedding(pending, progress, cache)
+    return emb, seed_emb
+
+
+def _cache_notes(cache: Cache | None, progress: Progress) -> None:
+    if cache is not None:
+        for note in cache.notes:
+            progress.note(f"note: {note}")
+        cache.notes.clear()
+
+
+def _distinct(keys: Sequence[Any]) -> tuple[np.ndarray, np.ndarray]:
+    """Identical items counted once.
 
     Returns:
-        (landmark corpus indices, for each row the index of its distinct item's first row)
+        (the first row of each distinct key, in row order; for each row the index of its key in that array)
     """
     first: dict[Any, int] = {}
-    group = np.empty(len(keys), dtype=np.int64)
+    rows: list[int] = []
+    group: list[int] = []
     for i, key in enumerate(keys):
-        group[i] = first.setdefault(key, i)
-    distinct = np.asarray(sorted(first.values()), dtype=np.int64)
-    if len(distinct) > n_landmarks:
-        rng = np.random.default_rng(seed)
-        distinct = np.sort(rng.choice(distinct, size=n_landmarks, replace=False))
-    return distinct, group
+        g = first.setdefault(key, len(rows))
+        if g == len(rows):
+            rows.append(i)
+        group.append(g)
+    return np.asarray(rows, dtype=np.int64), np.asarray(group, dtype=np.int64)
+
+
+def pick_landmarks(distinct_rows: np.ndarray, n_landmarks: int, seed: int) -> np.ndarray:
+    """All distinct items when there are few enough, else a fixed-seed sample of them (sorted rows)."""
+    if len(distinct_rows) <= n_landmarks:
+        return distinct_rows
+    rng = np.random.default_rng(seed)
+    return np.sort(rng.choice(distinct_rows, size=n_landmarks, replace=False))
 
 
 def _nearest(
-    cross_fn: Callable[[np.ndarray, np.ndarray], np.ndarray], rows: np.ndarray, landmarks: np.ndarray
+    cross_fn: Callable[[np.ndarray, np.ndarray], np.ndarray],
+    rows: np.ndarray,
+    landmarks: np.ndarray,
+    advance: Callable[[int], None] | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """For each of ``rows``, the index into ``landmarks`` of the nearest one and its distance."""
     near = np.empty(len(rows), dtype=np.int64)
     dmin = np.empty(len(rows), dtype=np.float32)
-    step = max(1, dist.BLOCK_ELEMENTS // max(1, len(landmarks)))
+    step = max(1, dist.BLOCK_ELEMENTS // 4 // max(1, len(landmarks)))
     for s in range(0, len(rows), step):
         block = cross_fn(rows[s : s + step], landmarks)
         near[s : s + step] = np.argmin(block, axis=1)
         dmin[s : s + step] = block[np.arange(block.shape[0]), near[s : s + step]]
+        if advance is not None:
+            advance(block.shape[0])
     return near, dmin
 
 
@@ -110,16 +276,28 @@ def analyse_axis(
     progress: Progress,
     embeddings: np.ndarray | None,
     seed_embeddings: np.ndarray | None,
+    pool: Executor | None = None,
 ) -> tuple[Clustering, dict[str, Any]]:
     """Distances, tree, flat clusters, axis statistics and seed copying for one axis.
 
-    The condensed matrix lives only inside this function: at 20k rows it is 0.8 GB per axis.
+    With a ``pool``, the axis statistics and seed copying (which need the distances, not the tree;
+    the Vendi score's eigendecomposition is the slow part) are submitted to it and the second
+    value returned is their ``Future``: the caller clusters the next axis meanwhile.
+
+    Exact mode (up to ``options.exact_limit`` texts) computes all pairwise distances once, as the
+    float64 condensed matrix fastcluster builds the tree in (8 bytes per pair, 1.6 GB at 20k rows;
+    no second copy): homogenization and near-duplicates are read from it first, because the tree
+    overwrites it. Cluster summaries and the Vendi score then compute the few distances they need
+    afresh, which is faster than gathering them from a large matrix.
+
+    Landmark mode counts identical items once, takes all distinct items as landmarks when there are
+    at most ``options.landmarks`` of them (else a fixed-seed sample), gives every row its nearest
+    landmark, and builds the tree on the landmarks, each weighted by the rows it stands for.
     """
     corpus = parsed.corpus
     n = corpus.n
     is_seed = corpus.is_seed
     codebook = dist.Codebook()
-    progress.stage(axis)
     strings: list[str] = []
     if axis == "semantic":
         assert embeddings is not None
@@ -133,13 +311,33 @@ def analyse_axis(
             return dist.string_cross([strings[i] for i in a], [strings[i] for i in b], axis)
 
     def pair_fn(idx: np.ndarray) -> np.ndarray:
-        return cross_fn(idx, idx)
+        # Mirror the upper triangle: a float32 matmul need not give d(a, b) == d(b, a) to the last
+        # bit, and an asymmetric matrix would break medoid ties by rounding noise.
+        sq = np.triu(cross_fn(idx, idx), 1)
+        sq += sq.T
+        return sq
 
+    # Equal strings have equal distances to everything: the Vendi score may count them once.
+    vendi_keys = strings if axis != "semantic" else None
+    semantic_vectors = embeddings if axis == "semantic" else None
     method = options.linkage_for(axis)
     threshold = options.threshold_for(axis)
     k = options.n_clusters
     if n <= options.exact_limit:
-        condensed = dist.embedding_condensed(embeddings) if axis == "semantic" else dist.string_condensed(strings, axis)
+        progress.stage(axis, n)
+        phase(progress, "distances", n)
+        # Distances among the texts in sorted order, so that ties in the tree and among the listed
+        # near-duplicates are broken by text, not by row position.
+        order = canonical_order(corpus.texts)
+        if axis == "semantic":
+            condensed = dist.embedding_condensed(embeddings[order], np.float64, progress.advance)
+        else:
+            condensed = dist.string_condensed([strings[i] for i in order], axis, np.float64, progress.advance)
+        summary = distance_summary(condensed, n)
+        summary["near_duplicate_examples"] = [
+            (int(min(order[i], order[j])), int(max(order[i], order[j])), d)
+            for i, j, d in summary["near_duplicate_examples"]
+        ]
         clustering = cluster_exact(
             axis,
             condensed,
@@ -149,24 +347,29 @@ def analyse_axis(
             threshold=threshold,
             k=k,
             embeddings=embeddings,
-            keys=corpus.texts,
-        )
-        astats = axis_stats(
-            n,
-            condensed,
-            lambda idx: dist.submatrix(condensed, n, idx),
-            embeddings if axis == "semantic" else None,
-            keys=corpus.texts,
+            pair_fn=pair_fn,
+            overwrite=True,
+            progress=progress,
+            order=order,
         )
         del condensed
+
+        def statistics() -> dict[str, Any]:
+            return axis_stats(n, None, pair_fn, semantic_vectors, keys=vendi_keys, summary=summary)
     else:
         keys: Sequence[Any] = strings if axis != "semantic" else [fold(t) for t in corpus.texts]
-        landmarks, group = _landmark_rows(keys, options.landmarks, options.random_seed)
-        distinct_rows = np.unique(group)
-        near_distinct, _ = _nearest(cross_fn, distinct_rows, landmarks)
-        lookup = np.empty(n, dtype=np.int64)
-        lookup[distinct_rows] = near_distinct
-        nearest = lookup[group]
+        distinct_rows, group = _distinct(keys)
+        landmarks = pick_landmarks(distinct_rows, options.landmarks, options.random_seed)
+        # The landmark tree is built on the landmarks in text order (see canonical_order).
+        landmarks = landmarks[canonical_order([corpus.texts[i] for i in landmarks])]
+        progress.stage(axis, len(distinct_rows))
+        phase(progress, "nearest landmark", len(distinct_rows))
+        near_distinct, _ = _nearest(cross_fn, distinct_rows, landmarks, progress.advance)
+        # A landmark stands for itself even when another is as close (equal vectors): no landmark
+        # is left without rows, and its weight below is at least 1.
+        near_distinct[np.searchsorted(distinct_rows, landmarks)] = np.arange(len(landmarks))
+        nearest = near_distinct[group]
+        weights = np.bincount(nearest, minlength=len(landmarks))
         lm_condensed = (
             dist.embedding_condensed(embeddings[landmarks])
             if axis == "semantic"
@@ -184,29 +387,43 @@ def analyse_axis(
             threshold=threshold,
             k=k,
             landmark_embeddings=embeddings[landmarks] if embeddings is not None else None,
-            keys=corpus.texts,
+            weights=weights,
+            progress=progress,
         )
-        astats = axis_stats(n, None, pair_fn, embeddings if axis == "semantic" else None, keys=corpus.texts)
-    astats["threshold"] = threshold
+        del lm_condensed
 
-    if corpus.seed_texts or is_seed.any():
-        if corpus.seed_texts:
-            generated = np.arange(n)
-            if axis == "semantic":
-                assert seed_embeddings is not None
-                sd = dist.embedding_cross(embeddings, seed_embeddings)  # type: ignore[arg-type]
+        def statistics() -> dict[str, Any]:
+            return axis_stats(n, None, pair_fn, semantic_vectors, keys=vendi_keys)
+
+    def finish() -> dict[str, Any]:
+        """Axis statistics and seed copying: they need the distances, not the tree."""
+        astats = statistics()
+        astats["threshold"] = threshold
+        if corpus.seed_texts or is_seed.any():
+            if corpus.seed_texts:
+                generated = np.arange(n)
+                if axis == "semantic":
+                    assert seed_embeddings is not None
+                    sd = dist.embedding_cross(embeddings, seed_embeddings)  # type: ignore[arg-type]
+                else:
+                    seed_strings = dist.axis_strings(axis, parsed.seed_parsed, codebook)
+                    sd = dist.string_cross(strings, seed_strings, axis)
             else:
-                seed_strings = dist.axis_strings(axis, parsed.seed_parsed, codebook)
-                sd = dist.string_cross(strings, seed_strings, axis)
-        else:
-            seed_idx = np.flatnonzero(is_seed)
-            generated = np.flatnonzero(~is_seed)
-            sd = cross_fn(np.arange(n), seed_idx)
-        seed_keys = corpus.seed_texts or [corpus.texts[i] for i in np.flatnonzero(is_seed)]
-        astats["seeds"] = seed_stats(sd, generated, threshold, seed_keys=seed_keys)
+                seed_idx = np.flatnonzero(is_seed)
+                generated = np.flatnonzero(~is_seed)
+                sd = cross_fn(np.arange(n), seed_idx)
+            seed_keys = corpus.seed_texts or [corpus.texts[i] for i in np.flatnonzero(is_seed)]
+            astats["seeds"] = seed_stats(sd, generated, threshold, seed_keys=seed_keys)
+        return astats
+
     extra = f"{len(clustering.clusters)} clusters, {clustering.mode}"
     if clustering.mode == "landmark":
         extra += f" ({clustering.n_landmarks:,} landmarks)"
+    if pool is not None:
+        progress.done(extra + "; statistics follow")
+        return clustering, pool.submit(finish)  # type: ignore[return-value]
+    phase(progress, "statistics")
+    astats = finish()
     progress.done(extra)
     return clustering, astats
 
@@ -219,10 +436,14 @@ def run(
     parser: Parser | None = None,
     embedder: Embedder | None = None,
     axes: Sequence[str] = AXES,
+    cache: Cache | None = None,
+    background: bool = True,
 ) -> Analysis:
     """Read, parse, embed, cluster every axis and compute every statistic.
 
     ``parser`` and ``embedder`` default to the ones ``options`` names; tests pass small ones.
+    ``cache`` keeps parses and embeddings between runs (see :mod:`lens_cli.cache`).
+    ``background`` lets a sentence-transformers model embed in a worker process meanwhile.
     """
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
@@ -231,35 +452,88 @@ def run(
     for note in corpus.notes:
         progress.note(f"note: {note}")
 
-    parser = parser or make_parser(options.parser, options.lang, options.stanza_dir)
-    t0 = time.perf_counter()
-    parsed = parse(corpus, parser, progress)
-    timings["parse"] = time.perf_counter() - t0
-
-    embeddings = seed_embeddings = None
-    embedder_name = "-"
+    # Embedding starts first: in a worker process when it can, while this process parses and
+    # clusters the syntax, dependency and lexical axes; the semantic axis waits for it.
+    pending = None
     if "semantic" in axes:
         embedder = embedder or make_embedder(options.embedder)
-        t0 = time.perf_counter()
-        embedder_name = embedder.describe()
-        embeddings, seed_embeddings = embed(corpus, embedder, progress)
-        timings["embed"] = time.perf_counter() - t0
+        pending = start_embedding(corpus, embedder, progress, cache, background=background)
 
-    clusterings: dict[str, Clustering] = {}
-    axis_results: dict[str, dict[str, Any]] = {}
-    for axis in axes:
-        t0 = time.perf_counter()
-        clusterings[axis], axis_results[axis] = analyse_axis(
-            axis, parsed, options, progress, embeddings, seed_embeddings
-        )
-        timings[axis] = time.perf_counter() - t0
+    def busy() -> bool:
+        """Whether the embedding worker is at work on the other core."""
+        return pending is not None and pending.job is not None and embeddings is None
 
-    t0 = time.perf_counter()
-    progress.stage("stats")
-    data_stats, tops = dataset_stats(corpus.texts, parsed.parsed, corpus.rows_read, corpus.rows_skipped)
+    embeddings = seed_embeddings = None
+    # Axis statistics run here, in a thread, while the next axis clusters, whenever the worker
+    # does not have the other core (LAPACK, cdist and fastcluster all release the GIL).
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="lens-statistics")
+    try:
+        parser = parser or make_parser(options.parser, options.lang, options.stanza_dir)
+        t0 = time.perf_counter()
+        with dist.limited_threads(1) if busy() else nullcontext():
+            parsed = parse(corpus, parser, progress, cache)
+        timings["parse"] = time.perf_counter() - t0
+
+        embedder_name = "-"
+
+        def embeddings_now() -> None:
+            nonlocal embeddings, seed_embeddings, embedder_name
+            assert pending is not None
+            embeddings, seed_embeddings, embedder_name = finish_embedding(pending, progress, cache)
+            timings["embed"] = pending.seconds
+
+        dataset: tuple[dict[str, Any], dict[str, Any]] | None = None
+
+        def dataset_now() -> tuple[dict[str, Any], dict[str, Any]]:
+            """Dataset statistics need only the parses: while the worker embeds, if it does."""
+            nonlocal dataset
+            if dataset is None:
+                t0 = time.perf_counter()
+                progress.stage("stats")
+                dataset = dataset_stats(corpus.texts, parsed.parsed, corpus.rows_read, corpus.rows_skipped)
+                progress.done()
+                timings["stats"] = time.perf_counter() - t0
+            return dataset
+
+        if pending is not None and pending.job is None:
+            embeddings_now()
+        clusterings: dict[str, Clustering] = {}
+        axis_results: dict[str, Any] = {}
+        # One thread per heavy call while the axes run: the other core belongs to the embedding
+        # worker or to the statistics thread.
+        with dist.limited_threads(1):
+            if not busy() and len(axes) > 1 and corpus.n <= PARALLEL_AXES_LIMIT:
+                # Nothing else runs: two axes at a time (their heavy calls release the GIL).
+                for axis, (clustering, result, seconds) in _axes_in_parallel(
+                    axes, parsed, options, progress, embeddings, seed_embeddings, pool
+                ).items():
+                    clusterings[axis], axis_results[axis], timings[axis] = clustering, result, seconds
+            for axis in axes:
+                if axis in clusterings:
+                    continue
+                if axis == "semantic" and embeddings is None:
+                    dataset_now()
+                    embeddings_now()
+                t0 = time.perf_counter()
+                clusterings[axis], axis_results[axis] = analyse_axis(
+                    axis, parsed, options, progress, embeddings, seed_embeddings, None if busy() else pool
+                )
+                timings[axis] = time.perf_counter() - t0
+            progress.stage("axis stats", len(axis_results))
+            for axis, result in axis_results.items():
+                if isinstance(result, Future):
+                    axis_results[axis] = result.result()
+                progress.advance(1)
+            waited = progress.done()
+            timings["axis_stats"] = waited
+    finally:
+        pool.shutdown(wait=False, cancel_futures=True)
+        if pending is not None and pending.job is not None:
+            pending.job.cancel()
+
+    data_stats, tops = dataset_now()
     seeds = _seed_summary(corpus, axis_results)
     near_dups = {a: r.pop("near_duplicate_examples") for a, r in axis_results.items()}
-    timings["stats"] = progress.done()
     stats = Stats(
         dataset=data_stats,
         axes=axis_results,
@@ -278,6 +552,71 @@ def run(
         embedder=embedder_name,
         timings=timings,
     )
+
+
+#: Two axes at a time hold two condensed matrices (8 bytes per pair each): up to this many rows.
+PARALLEL_AXES_LIMIT = 12_000
+
+
+class _AxisProgress:
+    """What one of two concurrent axes reports: only its closing line (two bars would garble)."""
+
+    def __init__(self, progress: Progress, lock: threading.Lock) -> None:
+        self._progress, self._lock, self._name, self._start = progress, lock, "", 0.0
+
+    def stage(self, name: str, total: int = 0) -> None:
+        self._name, self._start = name, time.perf_counter()
+
+    def advance(self, k: int = 1) -> None:
+        pass
+
+    def done(self, detail: str = "") -> float:
+        elapsed = time.perf_counter() - self._start
+        with self._lock:
+            self._progress.note(f"{self._name:<10} {elapsed:6.1f}s  {detail}")
+        return elapsed
+
+    def note(self, message: str) -> None:
+        with self._lock:
+            self._progress.note(message)
+
+
+def _axes_in_parallel(
+    axes: Sequence[str],
+    parsed: ParsedCorpus,
+    options: Options,
+    progress: Progress,
+    embeddings: np.ndarray | None,
+    seed_embeddings: np.ndarray | None,
+    pool: Executor,
+) -> dict[str, tuple[Clustering, Any, float]]:
+    """Every axis, two at a time, in the order given; results by axis (statistics may be futures)."""
+    lock = threading.Lock()
+
+    def one(axis: str) -> tuple[Clustering, Any, float]:
+        t0 = time.perf_counter()
+        clustering, result = analyse_axis(
+            axis,
+            parsed,
+            options,
+            _AxisProgress(progress, lock),
+            embeddings,
+            seed_embeddings,
+            pool,  # type: ignore[arg-type]
+        )
+        return clustering, result, time.perf_counter() - t0
+
+    out: dict[str, tuple[Clustering, Any, float]] = {}
+    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="lens-axis") as axes_pool:
+        futures = {axis: axes_pool.submit(one, axis) for axis in axes}
+        progress.stage("axes", len(futures))
+        while not all(f.done() for f in futures.values()):
+            time.sleep(0.1)
+            progress.set_count(sum(f.done() for f in futures.values()))
+        for axis, future in futures.items():
+            out[axis] = future.result()
+        progress.done(f"{len(axes)} axes, two at a time")
+    return out
 
 
 def _seed_summary(corpus: Corpus, axis_results: dict[str, dict[str, Any]]) -> dict[str, Any] | None:

@@ -22,6 +22,8 @@ VENDI_SAMPLE = 5000
 TEMPLATE_N = 5
 TOP_TEMPLATES = 100
 NEAR_DUPLICATE_EXAMPLES = 50
+#: Pairs read at a time by :func:`distance_summary`.
+SUMMARY_CHUNK = 1 << 24
 _WS = re.compile(r"\s+")
 
 
@@ -119,7 +121,8 @@ def dataset_stats(
     n = len(texts)
     unique = len({fold(t) for t in texts})
     nd, nd_terms = ngram_diversity(texts)
-    top_tpl, tpl_rate, tpl_per_tok = templates([p.xpos for p in parsed])
+    xpos = [p.xpos for p in parsed]
+    top_tpl, tpl_rate, tpl_per_tok = templates(xpos)
     vocab: Counter[str] = Counter()
     for w in words:
         vocab.update(w)
@@ -148,7 +151,7 @@ def dataset_stats(
         "ngram_diversity_terms": nd_terms,
         "compression_ratio": compression_ratio(texts),
         "compression_ratio_pos": {
-            "xpos": compression_ratio_pos([p.xpos for p in parsed]),
+            "xpos": compression_ratio_pos(xpos),
             "upos": compression_ratio_pos([p.upos for p in parsed]),
         },
         "self_repetition": self_repetition(texts),
@@ -163,17 +166,59 @@ def dataset_stats(
     return stats, tops
 
 
-def vendi_from_similarity(k: np.ndarray) -> float:
-    """exp(entropy) of the eigenvalues of K / N; negative eigenvalues dropped, the rest renormalised."""
+def vendi_from_similarity(k: np.ndarray, weights: np.ndarray | None = None) -> float:
+    """exp(entropy) of the eigenvalues of K / N; negative eigenvalues dropped, the rest renormalised.
+
+    With ``weights``, row ``i`` of ``k`` stands for ``weights[i]`` identical items (N = Σ weights):
+    the full K = P Kᵤ Pᵀ (P the items-to-rows indicator) has the same non-zero eigenvalues as
+    W^½ Kᵤ W^½, so the score is the same as on the full matrix, at the cost of the distinct items only.
+    """
     n = k.shape[0]
     if n == 0:
         return 0.0
-    lam = np.linalg.eigvalsh(k.astype(np.float64) / n)
+    m = k.astype(np.float64)
+    total = float(n)
+    if weights is not None:
+        root = np.sqrt(np.asarray(weights, dtype=np.float64))
+        m *= root[:, None]
+        m *= root[None, :]
+        total = float(np.sum(weights))
+    m /= total
+    lam = np.linalg.eigvalsh(m)
     lam = lam[lam > 1e-12]
     if lam.size == 0:
         return 0.0
     lam = lam / lam.sum()
     return float(np.exp(-np.sum(lam * np.log(lam))))
+
+
+def vendi_of_rows(
+    rows: np.ndarray,
+    pair_fn: Callable[[np.ndarray], np.ndarray],
+    keys: Sequence[Any] | None = None,
+    square: np.ndarray | None = None,
+) -> float:
+    """Vendi score of the items ``rows`` with K = 1 - D; ``pair_fn(idx)`` gives D among ``idx``
+    (or ``square`` holds D among ``rows`` already).
+
+    Rows with equal ``keys`` (the same string on a string axis, hence the same distances to
+    everything) are computed once, with their count as weight: exact, and on template-heavy data
+    the eigendecomposition (cubic in size) shrinks a lot.
+    """
+    if keys is None:
+        return vendi_from_similarity(1.0 - (square if square is not None else pair_fn(rows)))
+    first: dict[Any, int] = {}
+    counts: list[int] = []
+    reps: list[int] = []  # positions in rows
+    for pos, r in enumerate(rows.tolist()):
+        slot = first.setdefault(keys[r], len(reps))
+        if slot == len(reps):
+            reps.append(pos)
+            counts.append(0)
+        counts[slot] += 1
+    at = np.asarray(reps, dtype=np.int64)
+    sub = square[np.ix_(at, at)] if square is not None else pair_fn(rows[at])
+    return vendi_from_similarity(1.0 - sub, np.asarray(counts))
 
 
 def vendi_from_embeddings(emb: np.ndarray) -> float:
@@ -218,55 +263,106 @@ def _ranks(keys: Sequence[str] | None, n: int) -> np.ndarray:
     return rank
 
 
+def distance_summary(condensed: np.ndarray, n: int) -> dict[str, Any]:
+    """Homogenization and near-duplicate pairs from all pairwise distances (exact mode).
+
+    Goes through the matrix in chunks so that a data set full of duplicates (millions of pairs at
+    distance 0) never makes full-size index arrays: only the count and the first
+    :data:`NEAR_DUPLICATE_EXAMPLES` pairs (closest first, then by row) are kept.
+    """
+    total = 0.0
+    count = 0
+    ii = np.zeros(0, dtype=np.int64)
+    jj = np.zeros(0, dtype=np.int64)
+    dd = np.zeros(0, dtype=np.float64)
+    # Distances are float32 values (whatever the array's type): compare as float32 does, so that
+    # a distance of exactly 0.05 (1 edit in 20) counts, as it does in float32.
+    limit = float(np.float32(NEAR_DUPLICATE))
+    step = SUMMARY_CHUNK
+    for start in range(0, condensed.size, step):
+        chunk = condensed[start : start + step]
+        total += float(chunk.sum(dtype=np.float64))
+        pos = np.flatnonzero(chunk <= limit)
+        count += len(pos)
+        if len(pos):
+            # Condensed order is (i, j) order, so within a chunk the first pairs at each distance
+            # are the ones to keep: at most EXAMPLES per distinct value are ever needed.
+            vals = chunk[pos].astype(np.float64)
+            keep = np.lexsort((pos, vals))[:NEAR_DUPLICATE_EXAMPLES]
+            ci, cj = _pairs_from_condensed(n, pos[keep] + start)
+            ii, jj, dd = np.concatenate([ii, ci]), np.concatenate([jj, cj]), np.concatenate([dd, vals[keep]])
+            best = np.lexsort((jj, ii, dd))[:NEAR_DUPLICATE_EXAMPLES]
+            ii, jj, dd = ii[best], jj[best], dd[best]
+    mean = total / condensed.size if condensed.size else 0.0
+    return {
+        "homogenization": float(1.0 - mean) if condensed.size else 1.0,
+        "homogenization_estimated": False,
+        "near_duplicate_pairs": count,
+        "near_duplicate_examples": [(int(i), int(j), float(d)) for i, j, d in zip(ii, jj, dd)],
+        "near_duplicates_estimated": False,
+    }
+
+
+def sampled_distance_summary(rows: np.ndarray, square: np.ndarray, estimated: bool) -> dict[str, Any]:
+    """Homogenization and near-duplicate pairs among ``rows`` from their square distances ``square``."""
+    iu = np.triu_indices(len(rows), 1)
+    vals = square[iu]
+    hit = vals <= NEAR_DUPLICATE
+    ii, jj, dd = rows[iu[0][hit]], rows[iu[1][hit]], vals[hit]
+    order = np.lexsort((jj, ii, dd))[:NEAR_DUPLICATE_EXAMPLES]
+    return {
+        "homogenization": float(1.0 - vals.mean(dtype=np.float64)) if vals.size else 1.0,
+        "homogenization_estimated": estimated,
+        "near_duplicate_pairs": int(hit.sum()),
+        "near_duplicate_examples": [(int(ii[o]), int(jj[o]), float(dd[o])) for o in order],
+        "near_duplicates_estimated": estimated,
+    }
+
+
+def stats_sample(n: int) -> np.ndarray | None:
+    """The fixed-seed sample of :data:`VENDI_SAMPLE` rows used above that many, else ``None``."""
+    if n <= VENDI_SAMPLE:
+        return None
+    return np.sort(np.random.default_rng(0).choice(n, size=VENDI_SAMPLE, replace=False))
+
+
 def axis_stats(
     n: int,
     condensed: np.ndarray | None,
     pair_fn: Callable[[np.ndarray], np.ndarray],
     embeddings: np.ndarray | None = None,
-    keys: Sequence[str] | None = None,
+    *,
+    keys: Sequence[Any] | None = None,
+    summary: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Homogenization, Vendi score and near-duplicate pairs of one axis.
 
-    With the condensed matrix everything is exact; without it (landmark mode) homogenization and
-    near-duplicates are computed on a fixed-seed sample of :data:`VENDI_SAMPLE` texts and flagged
-    (on all texts, exactly, when there are no more than that).
+    With all distances (``condensed``, or their :func:`distance_summary` as ``summary``)
+    homogenization and near-duplicates are exact; without (landmark mode) they are computed on a
+    fixed-seed sample of :data:`VENDI_SAMPLE` texts and flagged (on all texts when there are no
+    more). The Vendi score uses the same sample above that size (said by ``vendi_sample``); on the
+    semantic axis it is exact from the embeddings.
 
-    The near-duplicate examples are the closest pairs; among equally close pairs, those whose texts
-    (``keys``) sort first, so that which pairs are listed does not depend on the order of the rows.
+    Args:
+        pair_fn: Square distances among given row indices.
+        keys: Per row, a value that is equal only for rows with identical distances to everything
+            (the axis string); lets the Vendi score work on distinct items (same value, less work).
     """
-    out: dict[str, Any] = {}
-    sample = None
-    if n > VENDI_SAMPLE:
-        sample = np.sort(np.random.default_rng(0).choice(n, size=VENDI_SAMPLE, replace=False))
-    if condensed is not None:
-        out["homogenization"] = float(1.0 - condensed.mean(dtype=np.float64)) if condensed.size else 1.0
-        pos = np.flatnonzero(condensed <= NEAR_DUPLICATE)
-        ii, jj = _pairs_from_condensed(n, pos)
-        dd = condensed[pos]
-        out["homogenization_estimated"] = False
-    else:
-        # Landmark mode runs above --exact-limit, which may be far below VENDI_SAMPLE: then every row is used.
-        rows = sample if sample is not None else np.arange(n)
-        sq = pair_fn(rows)
-        iu = np.triu_indices(len(rows), 1)
-        vals = sq[iu]
-        out["homogenization"] = float(1.0 - vals.mean(dtype=np.float64)) if vals.size else 1.0
-        hit = vals <= NEAR_DUPLICATE
-        ii, jj, dd = rows[iu[0][hit]], rows[iu[1][hit]], vals[hit]
-        out["homogenization_estimated"] = sample is not None
-    out["near_duplicate_pairs"] = len(dd)
-    rank = _ranks(keys, n)
-    ri, rj = rank[ii], rank[jj]
-    order = np.lexsort((np.maximum(ri, rj), np.minimum(ri, rj), dd))[:NEAR_DUPLICATE_EXAMPLES]
-    out["near_duplicate_examples"] = [(int(ii[o]), int(jj[o]), float(dd[o])) for o in order]
-    out["near_duplicates_estimated"] = condensed is None and sample is not None
+    sample = stats_sample(n)
+    rows = sample if sample is not None else np.arange(n)
+    if summary is None and condensed is not None:
+        summary = distance_summary(condensed, n)
+    square = None
+    if summary is None:
+        square = pair_fn(rows)
+        summary = sampled_distance_summary(rows, square, estimated=sample is not None)
+    out: dict[str, Any] = dict(summary)
     if embeddings is not None:
         out["vendi_score"] = vendi_from_embeddings(embeddings)
         out["vendi_sample"] = None
     else:
-        idx = sample if sample is not None else np.arange(n)
-        out["vendi_score"] = vendi_from_similarity(1.0 - pair_fn(idx))
-        out["vendi_sample"] = None if sample is None else len(idx)
+        out["vendi_score"] = vendi_of_rows(rows, pair_fn, keys, square)
+        out["vendi_sample"] = None if sample is None else len(rows)
     return out
 
 

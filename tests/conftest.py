@@ -17,6 +17,12 @@ MUSIC = SHARED_DATA / "music_new.csv"
 SAMPLE = ROOT / "sample_data" / "music_queries.csv"
 
 
+@pytest.fixture(autouse=True)
+def _private_cache_dir(tmp_path_factory, monkeypatch):
+    """Every test caches under its own temporary directory, never in the user's ~/.cache/lens."""
+    monkeypatch.setenv("LENS_CACHE_DIR", str(tmp_path_factory.mktemp("lens-cache")))
+
+
 @pytest.fixture
 def fake_parser() -> FakeParser:
     return FakeParser()

@@ -496,7 +496,13 @@ CASES = [
     ),
     # --- paths
     Case("missing-file", "nope.csv", None, 1, "Error: {path}: no such file"),
-    Case("directory", "adir", "<dir>", 1, "Error: {path} is a directory; give a data file (or a directory of .parquet files)"),
+    Case(
+        "directory",
+        "adir",
+        "<dir>",
+        1,
+        "Error: {path} is a directory; give a data file (or a directory of .parquet files)",
+    ),
     Case(
         "unknown-extension",
         "data.xyz",

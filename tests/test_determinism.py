@@ -200,18 +200,30 @@ def test_a_text_equally_close_to_two_seeds_is_the_child_of_the_same_seed_in_any_
     assert forward["children"] == backward["children"][::-1] == [0, 1]
 
 
-def test_listed_near_duplicates_do_not_depend_on_row_order():
+def test_listed_near_duplicates_do_not_depend_on_row_order(tmp_path):
     """More tied pairs than are listed: the listed ones were the first by row number."""
-    from lens_cli.stats import NEAR_DUPLICATE_EXAMPLES, axis_stats
+    from lens_cli import pipeline
+    from lens_cli.config import Options
+    from lens_cli.progress import Progress
+    from lens_cli.stats import NEAR_DUPLICATE_EXAMPLES
 
-    texts = [f"text {k:03d}" for k in range(NEAR_DUPLICATE_EXAMPLES)]  # all pairs tie at distance 0
-    n = len(texts)
+    from .fakes import FakeEmbedder, FakeParser
+
+    texts = [f"text {k:03d}" for k in range(NEAR_DUPLICATE_EXAMPLES)]  # one tag sequence: all pairs tie at 0
     listed = []
     for seed in (0, 1):
-        order = np.random.default_rng(seed).permutation(n)
-        shuffled = [texts[i] for i in order]
-        condensed = np.zeros(dist.condensed_size(n), dtype=np.float32)
-        out = axis_stats(n, condensed, lambda idx, c=condensed: dist.submatrix(c, n, idx), keys=shuffled)
-        assert out["near_duplicate_pairs"] == dist.condensed_size(n) > NEAR_DUPLICATE_EXAMPLES
-        listed.append({frozenset((shuffled[i], shuffled[j])) for i, j, _ in out["near_duplicate_examples"]})
+        shuffled = [texts[i] for i in np.random.default_rng(seed).permutation(len(texts))]
+        path = tmp_path / f"d{seed}.txt"
+        path.write_text("\n".join(shuffled) + "\n")
+        analysis = pipeline.run(
+            pipeline.ReadRequest(str(path)),
+            Options(),
+            Progress(quiet=True),
+            parser=FakeParser(),
+            embedder=FakeEmbedder(),
+            axes=("syntax",),
+        )
+        pairs = analysis.stats.near_duplicates["syntax"]
+        assert analysis.stats.axes["syntax"]["near_duplicate_pairs"] > len(pairs) == NEAR_DUPLICATE_EXAMPLES
+        listed.append({frozenset((shuffled[i], shuffled[j])) for i, j, _ in pairs})
     assert listed[0] == listed[1]

@@ -1,0 +1,293 @@
+"""Benchmark ``lens analyze`` end to end on synthetic data of several sizes.
+
+For each size it writes a synthetic few-shot dataset (``synth.py``, fixed seed), then runs
+``lens analyze`` as a subprocess with ``--timings --json``, once with ``--no-cache``, once with an
+empty cache directory (which fills it) and once more with the filled cache, and prints a Markdown
+table: wall time per stage, the model floor (tagging + embedding in the same run), total / floor,
+peak RSS of the process and the size of the report.
+
+    python benchmarks/run.py                      # 1k, 10k and 100k rows (the 100k run takes minutes)
+    python benchmarks/run.py --sizes 1000,10000 --runs no-cache,warm
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.metadata
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+import synth  # noqa: E402
+
+STAGES = ("read", "parse", "embed", "syntax", "dependency", "lexical", "semantic", "axis_stats", "stats")
+RUNS = ("no-cache", "cold", "warm")
+
+
+@dataclass
+class Result:
+    rows: int
+    run: str
+    wall: float
+    timings: dict[str, float]
+    peak_rss_mb: float
+    report_mb: float
+    json_mb: float
+    modes: str
+
+    @property
+    def floor(self) -> float:
+        """Tagging + embedding (model loading included) as measured in this run."""
+        return self.timings.get("parse", 0.0) + self.timings.get("embed", 0.0)
+
+    @property
+    def non_model(self) -> float:
+        """Every stage after the models: clustering, statistics (read and write are in 'other')."""
+        return sum(self.timings.get(s, 0.0) for s in ("syntax", "dependency", "lexical", "semantic", "stats"))
+
+
+def machine() -> str:
+    cpu = "?"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    mem = "?"
+    try:
+        kb = int(Path("/proc/meminfo").read_text().split()[1])
+        mem = f"{kb / 1024 / 1024:.0f} GiB"
+    except (OSError, ValueError, IndexError):
+        pass
+
+    def ver(pkg: str) -> str:
+        try:
+            return importlib.metadata.version(pkg)
+        except importlib.metadata.PackageNotFoundError:
+            return "-"
+
+    versions = ", ".join(
+        f"{p} {ver(p)}" for p in ("torch", "spacy", "sentence-transformers", "rapidfuzz", "fastcluster", "numpy")
+    )
+    return (
+        f"{cpu}, {os.cpu_count()} logical CPUs, {mem} RAM; {platform.system()} {platform.release()}; "
+        f"Python {platform.python_version()}; {versions}"
+    )
+
+
+def _descendants(root: int) -> list[int]:
+    """``root`` and every process below it, from /proc."""
+    parent: dict[int, int] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                stat = Path(f"/proc/{entry}/stat").read_text()
+            except OSError:
+                continue
+            parent[int(entry)] = int(stat.rsplit(")", 1)[1].split()[1])
+    found, frontier = [root], [root]
+    while frontier:
+        frontier = [pid for pid, ppid in parent.items() if ppid in frontier]
+        found += frontier
+    return found
+
+
+def _rss_kb(pid: int) -> int:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+class TreeRss:
+    """Samples the summed RSS of a process and its descendants (lens embeds in a worker process;
+    the kernel's ru_maxrss only knows one process at a time)."""
+
+    def __init__(self, pid: int, every: float = 0.2) -> None:
+        self.pid, self.every, self.peak_kb = pid, every, 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self.peak_kb = max(self.peak_kb, sum(_rss_kb(p) for p in _descendants(self.pid)))
+            self._stop.wait(self.every)
+
+    def stop(self) -> int:
+        self._stop.set()
+        self._thread.join()
+        return self.peak_kb
+
+
+def run_lens(data: Path, out: Path, cache_args: list[str], python: str) -> tuple[float, dict, float]:
+    """Run ``lens analyze`` on ``data``; return wall time, the JSON document and peak RSS (MB) of
+    all its processes together."""
+    cmd = [
+        python,
+        "-m",
+        "lens_cli.cli",
+        "analyze",
+        str(data),
+        "--text-column",
+        "query",
+        "--seed-column",
+        "source",
+        "--seed-value",
+        "seed",
+        "-o",
+        str(out / "report.html"),
+        "--json",
+        str(out / "report.json"),
+        "--timings",
+        "-q",
+        *cache_args,
+    ]
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL)
+    sampler = TreeRss(proc.pid)
+    assert proc.stderr is not None
+    stderr = proc.stderr.read()
+    peak_kb = sampler.stop()  # before the wait: the processes must still exist to be sampled
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - start
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode != 0:
+        sys.stderr.write(stderr.decode(errors="replace"))
+        raise SystemExit(f"lens analyze failed with exit code {proc.returncode}: {' '.join(cmd)}")
+    doc = json.loads((out / "report.json").read_text())
+    # ru_maxrss (KiB on Linux) is exact for the main process; the sampled sum covers the worker too.
+    return wall, doc, max(peak_kb, usage.ru_maxrss) / 1024
+
+
+def bench(size: int, runs: list[str], workdir: Path, python: str) -> list[Result]:
+    data = workdir / f"synthetic_{size}.csv"
+    if not data.exists():
+        synth.write_csv(data, size)
+    cache_dir = workdir / f"cache_{size}"
+    shutil.rmtree(cache_dir, ignore_errors=True)
+    results = []
+    for run in runs:
+        out = workdir / f"out_{size}_{run}"
+        out.mkdir(parents=True, exist_ok=True)
+        if run == "no-cache":
+            args = ["--no-cache"]
+        else:
+            if run == "warm" and not cache_dir.exists():
+                run_lens(data, out, ["--cache-dir", str(cache_dir)], python)  # fill it first
+            args = ["--cache-dir", str(cache_dir)]
+        wall, doc, rss = run_lens(data, out, args, python)
+        modes = ",".join(
+            f"{a[:3]}:{v['mode'][0]}" + (f"{v['landmarks']}" if v["mode"] == "landmark" else "")
+            for a, v in doc["axes"].items()
+        )
+        results.append(
+            Result(
+                rows=size,
+                run=run,
+                wall=wall,
+                timings=doc["timings"],
+                peak_rss_mb=rss,
+                report_mb=(out / "report.html").stat().st_size / 1e6,
+                json_mb=(out / "report.json").stat().st_size / 1e6,
+                modes=modes,
+            )
+        )
+        print(row(results[-1]), flush=True)
+    return results
+
+
+HEADER = (
+    "| rows | run | parse | embed | syntax | dependency | lexical | semantic | stats | total | floor "
+    "| total/floor | non-model | peak RSS | report | JSON |\n"
+    "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+)
+
+
+def row(r: Result) -> str:
+    t = r.timings
+
+    def s(x: float) -> str:
+        return f"{x:.1f}"
+
+    ratio = f"{r.wall / r.floor:.2f}" if r.floor >= 1.0 else "-"
+    return (
+        f"| {r.rows:,} | {r.run} | {s(t.get('parse', 0))} | {s(t.get('embed', 0))} | {s(t.get('syntax', 0))} "
+        f"| {s(t.get('dependency', 0))} | {s(t.get('lexical', 0))} | {s(t.get('semantic', 0))} "
+        f"| {s(t.get('stats', 0))} | **{s(r.wall)}** | {s(r.floor)} | {ratio} | {s(r.non_model)} "
+        f"| {r.peak_rss_mb:,.0f} MB | {r.report_mb:.1f} MB | {r.json_mb:.1f} MB |"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", default="1000,10000,100000", help="comma-separated row counts")
+    parser.add_argument("--runs", default=",".join(RUNS), help=f"comma-separated, from {', '.join(RUNS)}")
+    parser.add_argument("--workdir", help="keep data, outputs and caches here (default: a temporary directory)")
+    parser.add_argument("--python", default=sys.executable, help="the Python that has lens installed")
+    args = parser.parse_args()
+    sizes = [int(s.replace("_", "")) for s in args.sizes.split(",") if s]
+    runs = [r for r in args.runs.split(",") if r]
+    if bad := [r for r in runs if r not in RUNS]:
+        parser.error(f"unknown run {bad}; choose from {', '.join(RUNS)}")
+
+    print(f"Machine: {machine()}")
+    print(f"Load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    print(f"Command: python benchmarks/run.py --sizes {args.sizes} --runs {args.runs}\n")
+    print(HEADER, flush=True)
+    tmp = None
+    if args.workdir:
+        workdir = Path(args.workdir)
+        workdir.mkdir(parents=True, exist_ok=True)
+    else:
+        tmp = tempfile.TemporaryDirectory(prefix="lens-bench-")
+        workdir = Path(tmp.name)
+    # The lens in this checkout, whatever is installed.
+    paths = [str(HERE.parent), *filter(None, os.environ.get("PYTHONPATH", "").split(os.pathsep))]
+    os.environ["PYTHONPATH"] = os.pathsep.join(paths)
+    results = []
+    try:
+        for size in sizes:
+            results += bench(size, runs, workdir, args.python)
+    finally:
+        if tmp is not None:
+            tmp.cleanup()
+    print(f"\nLoad average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    print(
+        "\nColumns: seconds of wall time per stage, as lens reports them with --timings (model loading is inside "
+        "parse and embed; embed runs in a worker process while parse and the syntax, dependency and lexical axes "
+        "run, so the stages overlap); total = wall time of the whole command (start-up, reading and writing "
+        "included); floor = parse + embed of the same run; non-model = syntax + dependency + lexical + semantic + "
+        "stats; peak RSS = all lens processes together (sampled every 0.2 s). Runs: no-cache = --no-cache; "
+        "cold = an empty cache directory (computes everything and fills it); warm = the filled cache."
+    )
+    for r in results:
+        if r.run == "warm":
+            base = next((b for b in results if b.rows == r.rows and b.run in ("no-cache", "cold")), None)
+            if base is not None:
+                pe = base.floor / max(r.floor, 1e-3)
+                print(
+                    f"{r.rows:,} rows, warm cache vs {base.run}: parse+embed {base.floor:.1f}s -> {r.floor:.2f}s "
+                    f"({pe:.0f}x), end to end {base.wall:.1f}s -> {r.wall:.1f}s ({base.wall / r.wall:.1f}x); "
+                    f"modes {r.modes}"
+                )
+
+
+if __name__ == "__main__":
+    main()

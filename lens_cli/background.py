@@ -1,0 +1,175 @@
+"""Embedding in worker processes, so that the main process can parse and cluster meanwhile.
+
+On the two-core machines lens is tuned for, the sentence-transformers model runs best on one
+thread (two are erratic), and so do spaCy and most of clustering: a worker process puts the idle
+core to work. Workers are spawned (not forked: torch and fork do not mix) and import torch
+themselves - the main process never does.
+
+The texts are cut into fixed chunks of :data:`CHUNK` (the chunks the in-process embedder makes)
+and workers take the next chunk when they are free. When the main process has nothing left to do
+but wait, a second worker joins (:meth:`EmbedJob.add_worker`). Which worker embeds a chunk depends
+on timing, but a chunk's vectors depend only on its texts, so the result is the same as in-process.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import threading
+import time
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+
+from .errors import LensError, MissingModelError
+
+#: Texts per chunk: what SentenceTransformerEmbedder.embed encodes at a time (64 x 8).
+CHUNK = 512
+
+
+def runs_in_background(embedder: Any) -> bool:
+    """Whether ``embedder`` can embed in a worker: a sentence-transformers model not loaded here yet."""
+    from .embedders import SentenceTransformerEmbedder
+
+    return isinstance(embedder, SentenceTransformerEmbedder) and embedder._model is None
+
+
+def _work(embedder: Any, conn: Any) -> None:
+    """Worker: ask for a chunk, embed it, send the vectors back; until told to stop."""
+    try:
+        described = None
+        while True:
+            conn.send(("ready",))
+            msg = conn.recv()
+            if msg[0] != "chunk":
+                return
+            _, index, texts = msg
+            vectors = embedder.embed(texts)
+            if described is None:
+                described = embedder.describe()
+            conn.send(("result", index, np.ascontiguousarray(vectors, dtype=np.float32), described))
+    except MissingModelError as exc:
+        conn.send(("missing", str(exc)))
+    except LensError as exc:
+        conn.send(("error", str(exc)))
+    except (KeyboardInterrupt, EOFError, BrokenPipeError):
+        pass
+    except Exception as exc:  # reported in the main process as one line, like any internal error
+        conn.send(("error", f"internal error in the embedding worker: {type(exc).__name__}: {exc}"))
+    finally:
+        conn.close()
+
+
+class EmbedJob:
+    """Embeds ``texts`` with ``embedder`` in worker processes.
+
+    Attributes:
+        total: Number of texts.
+        count: Texts embedded so far.
+        seconds: Wall time from start to the last vectors' arrival, once they have arrived.
+        workers: How many worker processes were started.
+    """
+
+    def __init__(self, embedder: Any, texts: Sequence[str]) -> None:
+        self._embedder = embedder
+        self._chunks = [list(texts[s : s + CHUNK]) for s in range(0, len(texts), CHUNK)]
+        self._next = 0
+        self._results: dict[int, np.ndarray] = {}
+        self._described: str | None = None
+        self._failure: tuple[str, str] | None = None
+        self._lock = threading.Lock()
+        self._all_done = threading.Event()
+        self._procs: list[Any] = []
+        self._listeners: list[threading.Thread] = []
+        self.total = len(texts)
+        self.count = 0
+        self.seconds = 0.0
+        self.workers = 0
+        self._start = time.perf_counter()
+        if not self._chunks:
+            self._all_done.set()
+        else:
+            self.add_worker()
+
+    def remaining_chunks(self) -> int:
+        with self._lock:
+            return len(self._chunks) - self._next
+
+    def add_worker(self) -> None:
+        """Start one more worker process; it takes chunks as they come."""
+        ctx = multiprocessing.get_context("spawn")
+        conn, child = ctx.Pipe(duplex=True)
+        proc = ctx.Process(target=_work, args=(self._embedder, child), daemon=True, name="lens-embed")
+        proc.start()
+        child.close()
+        listener = threading.Thread(target=self._serve, args=(conn, proc), daemon=True, name="lens-embed-listener")
+        self._procs.append(proc)
+        self._listeners.append(listener)
+        self.workers += 1
+        listener.start()
+
+    def _serve(self, conn: Any, proc: Any) -> None:
+        """Hand chunks to one worker and collect its vectors."""
+        try:
+            while True:
+                msg = conn.recv()
+                if msg[0] == "ready":
+                    with self._lock:
+                        index = self._next if self._failure is None and self._next < len(self._chunks) else None
+                        if index is not None:
+                            self._next += 1
+                    if index is None:
+                        conn.send(("stop",))
+                        return
+                    conn.send(("chunk", index, self._chunks[index]))
+                elif msg[0] == "result":
+                    _, index, vectors, described = msg
+                    with self._lock:
+                        self._results[index] = vectors
+                        self._described = self._described or described
+                        self.count += len(self._chunks[index])
+                        if len(self._results) == len(self._chunks):
+                            self.seconds = time.perf_counter() - self._start
+                            self._all_done.set()
+                else:
+                    with self._lock:
+                        self._failure = self._failure or (msg[0], msg[1])
+                    self._all_done.set()
+                    return
+        except (EOFError, OSError):
+            with self._lock:
+                if len(self._results) < len(self._chunks) and self._failure is None:
+                    self._failure = (
+                        "died",
+                        f"the embedding worker stopped without an answer (exit code {proc.exitcode}); "
+                        "out of memory? try --embedder tfidf or --sample N",
+                    )
+            self._all_done.set()
+        finally:
+            conn.close()
+
+    def wait(self, tick: Callable[[], None] | None = None) -> tuple[np.ndarray, str]:
+        """The vectors in text order and the embedder's description; ``tick()`` every 0.1 s while waiting."""
+        while not self._all_done.wait(0.1):
+            if tick is not None:
+                tick()
+        for listener in self._listeners:
+            listener.join(5)
+        for proc in self._procs:
+            proc.join(5)
+        if self._failure is not None:
+            kind, message = self._failure
+            if kind == "missing":
+                raise MissingModelError(message)
+            raise LensError(message)
+        if not self._chunks:
+            return np.zeros((0, 1), dtype=np.float32), self._embedder.describe()
+        assert self._described is not None
+        return np.concatenate([self._results[i] for i in range(len(self._chunks))]), self._described
+
+    def cancel(self) -> None:
+        """Stop the workers (when the run fails before the vectors are needed)."""
+        for proc in self._procs:
+            if proc.is_alive():
+                proc.terminate()
+                proc.join(5)

