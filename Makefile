@@ -32,7 +32,7 @@ browser-deps:
 
 ## The whole test suite, real models and browser included.
 test: setup browser-deps
-	$(PY) -m ruff check lens_cli tests benchmarks
+	$(PY) -m ruff check .
 	$(PY) -m pytest -q
 
 ## Unit tests only (no real models, no browser).
@@ -40,8 +40,8 @@ test-fast: setup
 	$(PY) -m pytest -q -m "not model and not browser"
 
 lint: setup
-	$(PY) -m ruff check lens_cli tests benchmarks
-	$(PY) -m ruff format --check lens_cli tests benchmarks
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
 
 benchmark: setup
 	$(PY) benchmarks/run.py

@@ -3,34 +3,43 @@
 The dendrogram is drawn from the linkage matrix directly, as one line trace for every link
 (``None`` between links), not one trace per link as ``figure_factory.create_dendrogram`` does
 (which also recurses past Python's limit at 10k leaves). Big trees are truncated to their last
-:data:`MAX_LEAVES` merges, each collapsed subtree shown as one leaf with its size. Flat clusters
-colour the leaf band and the cluster roots (clickable); there are no per-leaf tick labels, which
-freeze Plotly on big trees: texts are in the hover.
+:data:`MAX_LEAVES` merges, each collapsed subtree drawn as one leaf that knows its size.
+
+The horizontal axis is measured in texts: each leaf is as wide as the texts under it, so a branch
+holding 40% of the data spans 40% of the width, truncated or not. Under the tree a band shows the
+flat clusters as coloured runs (the largest clusters in colour, other clusters grey, unclustered
+texts as a thin strip). There are no per-leaf tick labels, which freeze Plotly on big trees: texts
+and counts are in the hover. Every clickable point carries a cluster id in ``customdata``.
 """
 
 from __future__ import annotations
 
 import html
-from collections.abc import Sequence
+import math
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 import plotly.graph_objects as go
+from scipy.cluster import hierarchy
 
 from .model import Clustering
 
 MAX_LEAVES = 300
-#: Okabe-Ito, colour-blind safe; cluster k > len gets the neutral colour.
-CLUSTER_COLOURS = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000")
-NEUTRAL = "#9aa5b1"
+#: Okabe-Ito without black (invisible on a dark page): colour-blind safe. Larger ids are grey.
+CLUSTER_COLOURS = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442")
+NEUTRAL = "#8d99a6"
+UNCLUSTERED = "#c3cbd3"
 LINK = "#7b8794"
 FONT = "system-ui, -apple-system, Segoe UI, Roboto, sans-serif"
+#: Band height as a share of the tree's height; unclustered runs are drawn a third as tall.
+BAND = 0.09
 
 
 def cluster_colour(cid: int) -> str:
     """Colour of flat cluster ``cid`` (1-based, largest first); 0 = unclustered."""
     if 1 <= cid <= len(CLUSTER_COLOURS):
         return CLUSTER_COLOURS[cid - 1]
-    return NEUTRAL
+    return UNCLUSTERED if cid == 0 else NEUTRAL
 
 
 def hover_escape(text: str, limit: int = 120) -> str:
@@ -43,133 +52,259 @@ def hover_escape(text: str, limit: int = 120) -> str:
 def _layout(fig: go.Figure, height: int) -> go.Figure:
     fig.update_layout(
         height=height,
-        margin={"l": 48, "r": 12, "t": 12, "b": 28},
+        margin={"l": 52, "r": 12, "t": 10, "b": 10},
         paper_bgcolor="rgba(0,0,0,0)",
         plot_bgcolor="rgba(0,0,0,0)",
         font={"family": FONT, "size": 12},
         showlegend=False,
         hovermode="closest",
+        hoverlabel={"font": {"family": FONT, "size": 12}, "align": "left"},
     )
     return fig
 
 
-def dendrogram_figure(clustering: Clustering, texts: Sequence[str], max_leaves: int = MAX_LEAVES) -> go.Figure:
-    """The tree of one axis, truncated to ``max_leaves`` leaves, coloured by flat cluster."""
+def _r(values: np.ndarray | Sequence[float], digits: int) -> list[float]:
+    """Rounded floats: the figure's JSON stays small and byte-stable."""
+    return [round(float(v), digits) for v in values]
+
+
+def _leaf_weights(clustering: Clustering) -> np.ndarray:
+    """Texts each tree leaf stands for.
+
+    In exact mode every leaf is one text. In landmark mode a landmark stands for the rows that joined
+    its cluster; the tree does not keep which landmark each row chose, so a cluster's rows are spread
+    evenly over its landmarks: each cluster's total is exact, a single landmark's share approximate.
+    """
+    leaf_labels = clustering.labels[clustering.tree_rows]
+    sizes = np.bincount(clustering.labels, minlength=int(leaf_labels.max(initial=0)) + 1).astype(np.float64)
+    per_label = np.bincount(leaf_labels, minlength=len(sizes)).astype(np.float64)
+    per_label[per_label == 0] = 1.0
+    return np.where(leaf_labels > 0, sizes[leaf_labels] / per_label[leaf_labels], 1.0)
+
+
+def _count(value: float, approximate: bool) -> str:
+    n = round(value)
+    return f"≈{n:,}" if approximate and abs(value - n) > 1e-6 else f"{n:,}"
+
+
+def dendrogram_figure(
+    clustering: Clustering,
+    texts: Sequence[str],
+    max_leaves: int = MAX_LEAVES,
+    notes: Mapping[int, str] | None = None,
+) -> go.Figure:
+    """The tree of one axis, truncated to ``max_leaves`` leaves, with its flat clusters as a band.
+
+    Args:
+        clustering: The axis's clustering.
+        texts: The corpus texts (for hover text).
+        max_leaves: Leaves drawn at most; deeper subtrees collapse into one leaf.
+        notes: Optional short description per cluster id (a pattern, keywords) for the hover.
+            Plain text: it is escaped here.
+
+    Traces, by name: ``links`` (one line trace), ``band`` (one bar per run of a cluster along the
+    leaves), ``nodes`` (every drawn leaf and branch point, hover and click) and ``clusters`` (the root
+    of each coloured cluster). ``customdata`` is the cluster id a click opens (0 = unclustered).
+    """
+    notes = notes or {}
     z = clustering.linkage
-    tree_rows = clustering.tree_rows  # corpus index of each tree leaf
+    tree_rows = clustering.tree_rows
     m = len(tree_rows)
     fig = go.Figure()
     if m < 2:
-        return _layout(fig, 120)
-    labels = clustering.labels[tree_rows]
-    # Per node: size (texts) and flat label (-1 when its leaves span several clusters).
-    node_label = np.empty(2 * m - 1, dtype=np.int64)
-    node_label[:m] = labels
+        fig.update_xaxes(visible=False)
+        fig.update_yaxes(visible=False)
+        return _layout(fig, 80)
+    approximate = clustering.mode == "landmark"
+    n_texts = len(clustering.labels)
+    leaf_labels = clustering.labels[tree_rows].astype(np.int64)
+    weights = _leaf_weights(clustering)
+    order = hierarchy.leaves_list(z)
+    in_order = leaf_labels[order]
+    w_order = weights[order]
+    cum = np.concatenate([[0.0], np.cumsum(w_order)])
+    total = float(cum[-1])
+
+    # Every node covers a contiguous range of the leaf order; children have smaller ids.
     left = z[:, 0].astype(np.int64)
     right = z[:, 1].astype(np.int64)
+    start = np.empty(2 * m - 1, dtype=np.int64)
+    end = np.empty(2 * m - 1, dtype=np.int64)
+    start[order] = np.arange(m)
+    end[:m] = start[:m] + 1
+    node_label = np.empty(2 * m - 1, dtype=np.int64)  # its flat cluster, or -1 when mixed
+    node_label[:m] = leaf_labels
     for k in range(m - 1):
-        a, b = node_label[left[k]], node_label[right[k]]
-        node_label[m + k] = a if a == b else -1
-    # Texts under each node (landmark mode: a landmark stands for its cluster's rows).
-    node_count = np.empty(2 * m - 1, dtype=np.int64)
-    node_count[:m] = 1
-    for k in range(m - 1):
-        node_count[m + k] = node_count[left[k]] + node_count[right[k]]
+        a, b = left[k], right[k]
+        start[m + k] = min(start[a], start[b])
+        end[m + k] = max(end[a], end[b])
+        node_label[m + k] = node_label[a] if node_label[a] == node_label[b] else -1
 
     shown = min(max_leaves, m)
-    first_kept = 2 * m - 1 - (shown - 1)  # merges with id >= first_kept are drawn
-    root = 2 * m - 2
-
-    # Iterative in-order walk assigns x to visible leaves (left to right).
+    first_kept = 2 * m - shown  # merges with ids >= first_kept are drawn
+    internal = np.arange(max(first_kept, m), 2 * m - 1)
+    kids = np.concatenate([left[internal - m], right[internal - m]])
+    leaves = np.unique(kids[kids < first_kept])  # drawn leaves: single texts or collapsed subtrees
     x = np.zeros(2 * m - 1)
     y = np.zeros(2 * m - 1)
-    leaves: list[int] = []
-    stack = [(root, False)]
-    while stack:
-        node, expanded = stack.pop()
-        if node < first_kept:  # a leaf or a collapsed subtree
-            x[node] = len(leaves) * 10 + 5
-            leaves.append(node)
-            continue
+    x[leaves] = (cum[start[leaves]] + cum[end[leaves]]) / 2
+    for node in internal:
         k = node - m
-        if expanded:
-            x[node] = (x[left[k]] + x[right[k]]) / 2
-            y[node] = z[k, 2]
-        else:
-            stack.append((node, True))
-            stack.append((int(right[k]), False))
-            stack.append((int(left[k]), False))
+        x[node] = (x[left[k]] + x[right[k]]) / 2
+        y[node] = z[k, 2]
+    top = max(float(z[:, 2].max()), float(clustering.threshold or 0.0), 1e-6)
+    band = BAND * top
 
     lx: list[float | None] = []
     ly: list[float | None] = []
-    for node in range(max(first_kept, m), 2 * m - 1):
-        k = node - m
-        a, b = int(left[k]), int(right[k])
+    for node in internal:
+        a, b = int(left[node - m]), int(right[node - m])
         lx += [x[a], x[a], x[b], x[b], None]
         ly += [y[a], y[node], y[node], y[b], None]
     fig.add_trace(
-        go.Scatter(x=lx, y=ly, mode="lines", line={"color": LINK, "width": 1}, hoverinfo="skip", name="links")
-    )
-
-    # Leaf band: one marker per visible leaf, coloured by cluster, text in the hover.
-    leaf_text = []
-    leaf_col = []
-    leaf_cid = []
-    for node in leaves:
-        lab = int(node_label[node])
-        if node < m:
-            idx = int(tree_rows[node])
-            t = hover_escape(texts[idx])
-            count = 1
-        else:
-            count = int(node_count[node])
-            t = f"{count} texts"
-        cluster = f"cluster {lab}" if lab > 0 else ("unclustered" if lab == 0 else "several clusters")
-        leaf_text.append(f"{t}<br>{cluster}")
-        leaf_col.append(cluster_colour(lab) if lab > 0 else NEUTRAL)
-        leaf_cid.append(max(lab, 0))
-    fig.add_trace(
         go.Scatter(
-            x=[x[node] for node in leaves],
-            y=[0.0] * len(leaves),
-            mode="markers",
-            marker={"symbol": "line-ns", "size": 14, "line": {"width": 3, "color": leaf_col}},
-            text=leaf_text,
-            customdata=leaf_cid,
-            hovertemplate="%{text}<extra></extra>",
-            name="leaves",
+            x=[None if v is None else round(v, 2) for v in lx],
+            y=[None if v is None else round(v, 4) for v in ly],
+            mode="lines",
+            line={"color": LINK, "width": 1},
+            hoverinfo="skip",
+            name="links",
         )
     )
-    # Cluster roots: the highest visible node wholly inside each flat cluster.
-    visible = list(leaves) + list(range(max(first_kept, m), 2 * m - 1))
+
+    def describe(cid: int, count: float) -> str:
+        if cid == 0:
+            return f"{_count(count, approximate)} unclustered text{'s' if count != 1 else ''}"
+        size = int((clustering.labels == cid).sum())
+        head = f"<b>cluster #{cid}</b> · {size:,} texts ({100 * size / n_texts:.1f}%)"
+        note = notes.get(cid)
+        return f"{head}<br>{hover_escape(note, 80)}" if note else head
+
+    # The band: one bar per run of equal labels along the leaf order.
+    cuts = np.flatnonzero(np.diff(in_order)) + 1
+    run_start = np.concatenate([[0], cuts])
+    run_end = np.concatenate([cuts, [m]])
+    run_label = in_order[run_start]
+    x0, x1 = cum[run_start], cum[run_end]
+    heights = np.where(run_label > 0, band, band / 3)
+    fig.add_trace(
+        go.Bar(
+            x=_r((x0 + x1) / 2, 2),
+            width=_r(x1 - x0, 2),
+            y=_r(heights, 4),
+            base=_r(-heights, 4),
+            marker={"color": [cluster_colour(int(c)) for c in run_label], "line": {"width": 0}},
+            customdata=[int(c) for c in run_label],
+            hovertext=[describe(int(c), float(b - a)) for c, a, b in zip(run_label, x0, x1)],
+            hovertemplate="%{hovertext}<extra></extra>",
+            name="band",
+        )
+    )
+
+    # Nodes: every drawn leaf and branch point; a click opens the main cluster under it.
+    nodes = np.concatenate([leaves, internal])
+    node_text = []
+    node_cid = []
+    for node in nodes:
+        s, e = int(start[node]), int(end[node])
+        mass = np.bincount(in_order[s:e], weights=w_order[s:e])
+        count = float(mass.sum())
+        clustered = mass[1:]
+        main = int(np.argmax(clustered)) + 1 if clustered.size and clustered.max() > 0 else 0
+        node_cid.append(main)
+        if node < m:
+            text = hover_escape(texts[int(tree_rows[node])])
+            lab = int(leaf_labels[node])
+            where = f"cluster #{lab}" if lab else "unclustered"
+            if approximate and count > 1:
+                where += f" · stands for {_count(count, True)} texts"
+            node_text.append(f"{text}<br>{where}")
+            continue
+        parts = [
+            (f"#{c}" if c else "unclustered", share)
+            for c, share in sorted(enumerate(mass / count), key=lambda cs: (-cs[1], cs[0]))
+            if share > 0
+        ]
+        mix = ", ".join(f"{name} {100 * share:.0f}%" for name, share in parts[:3])
+        if len(parts) > 3:
+            mix += f", {len(parts) - 3} more"
+        line = f"<b>{_count(count, approximate)} texts</b> · {mix}"
+        if node < first_kept:
+            line += f"<br>e.g. {hover_escape(texts[int(tree_rows[order[s]])], 80)}"
+        node_text.append(line)
+    fig.add_trace(
+        go.Scatter(
+            x=_r(x[nodes], 2),
+            y=_r(y[nodes], 4),
+            mode="markers",
+            marker={"size": 9, "opacity": 0, "color": LINK},
+            text=node_text,
+            customdata=node_cid,
+            hovertemplate="%{text}<extra></extra>",
+            name="nodes",
+        )
+    )
+
+    # Roots of the coloured clusters: the highest drawn node wholly inside each.
     roots: dict[int, int] = {}
-    for node in visible:
+    for node in nodes:
         lab = int(node_label[node])
-        if lab > 0 and (lab not in roots or node_count[node] > node_count[roots[lab]]):
-            roots[lab] = node
+        if 1 <= lab <= len(CLUSTER_COLOURS) and (lab not in roots or y[node] > y[roots[lab]]):
+            roots[lab] = int(node)
+    # A coloured cluster hidden inside a mixed collapsed leaf gets its marker on the band instead.
+    for lab in range(1, len(CLUSTER_COLOURS) + 1):
+        if lab not in roots and (run_label == lab).any():
+            roots[lab] = -lab
     if roots:
         ids = sorted(roots)
+
+        def at(c: int) -> tuple[float, float]:
+            if roots[c] >= 0:
+                return x[roots[c]], y[roots[c]]
+            k = int(np.flatnonzero(run_label == c)[0])
+            return (x0[k] + x1[k]) / 2, 0.0
+
         fig.add_trace(
             go.Scatter(
-                x=[x[roots[c]] for c in ids],
-                y=[y[roots[c]] for c in ids],
+                x=_r([at(c)[0] for c in ids], 2),
+                y=_r([at(c)[1] for c in ids], 4),
                 mode="markers",
-                marker={
-                    "size": 10,
-                    "color": [cluster_colour(c) for c in ids],
-                    "line": {"width": 1, "color": "#fff"},
-                },
-                text=[f"cluster {c}: {int((clustering.labels == c).sum())} texts — click to open" for c in ids],
+                marker={"size": 11, "color": [cluster_colour(c) for c in ids], "line": {"width": 1.5, "color": "#fff"}},
+                text=[describe(c, 0) + "<br><i>click to open</i>" for c in ids],
                 customdata=ids,
                 hovertemplate="%{text}<extra></extra>",
                 name="clusters",
             )
         )
-    if clustering.threshold is not None and clustering.linkage_method != "ward":
-        fig.add_hline(y=clustering.threshold, line={"color": "#D55E00", "width": 1, "dash": "dot"})
-    fig.update_xaxes(showticklabels=False, showgrid=False, zeroline=False, ticklabeloverflow="allow")
-    fig.update_yaxes(title_text="distance", showgrid=True, gridcolor="rgba(128,128,128,0.2)", zeroline=False)
-    return _layout(fig, 300)
+    if clustering.threshold is not None:
+        fig.add_hline(
+            y=clustering.threshold,
+            line={"color": "#D55E00", "width": 1, "dash": "dot"},
+            annotation={"text": f"cut {clustering.threshold:g}", "font": {"size": 11, "color": "#D55E00"}},
+            annotation_position="top right",
+        )
+    fig.update_xaxes(
+        range=[0, round(total, 2)], showticklabels=False, showgrid=False, zeroline=False, ticklabeloverflow="allow"
+    )
+    fig.update_yaxes(
+        title_text="distance",
+        range=[round(-band * 1.05, 4), round(top * 1.06, 4)],
+        showgrid=True,
+        gridcolor="rgba(128,128,128,0.2)",
+        zeroline=False,
+        rangemode="normal",
+        fixedrange=True,
+    )
+    fig.update_layout(bargap=0)
+    return _layout(fig, 320)
+
+
+def _count_step(items: Sequence[tuple[str, int]]) -> int:
+    """A whole-number tick step giving about five ticks: counts have no halves."""
+    top = max((c for _, c in items), default=1)
+    raw = max(top / 5, 1.0)
+    base = 10 ** math.floor(math.log10(raw))
+    return int(next(m * base for m in (1, 2, 5, 10) if m * base >= raw))
 
 
 def bar_figure(items: Sequence[tuple[str, int]], colour: str = "#0072B2", limit: int = 15) -> go.Figure:
@@ -185,5 +320,10 @@ def bar_figure(items: Sequence[tuple[str, int]], colour: str = "#0072B2", limit:
         )
     )
     fig.update_yaxes(automargin=True, ticklabeloverflow="allow")
-    fig.update_xaxes(showgrid=True, gridcolor="rgba(128,128,128,0.2)")
-    return _layout(fig, max(160, 22 * len(items) + 40))
+    fig.update_xaxes(
+        showgrid=True, gridcolor="rgba(128,128,128,0.2)", fixedrange=True, tick0=0, dtick=_count_step(items)
+    )
+    fig.update_yaxes(fixedrange=True)
+    _layout(fig, max(160, 22 * len(items) + 44))
+    fig.update_layout(margin={"l": 8, "r": 12, "t": 4, "b": 28})
+    return fig

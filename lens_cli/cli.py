@@ -25,18 +25,23 @@ from .config import (
     validate,
 )
 from .errors import LensError, UsageProblem
-from .io import FORMATS, check_output_paths, write_text
+from .io import FORMATS, check_output_paths, write_texts
 from .model import AXES
 
 EXIT_GATE_FAILED = 3
 F = TypeVar("F", bound=Callable[..., Any])
 
 
+def _one_line(message: str) -> str:
+    """The promise is one ``Error:`` line: a message from a library or a file name may hold newlines."""
+    return " ".join(message.split("\n")).replace("\r", " ")
+
+
 def _fail(exc: LensError) -> click.ClickException:
     """Typed library errors -> Click's: usage problems exit 2, everything else exits 1."""
     if isinstance(exc, UsageProblem):
-        return click.UsageError(str(exc))
-    return click.ClickException(str(exc))
+        return click.UsageError(_one_line(str(exc)))
+    return click.ClickException(_one_line(str(exc)))
 
 
 def handle_errors(fn: F) -> F:
@@ -63,7 +68,10 @@ def handle_errors(fn: F) -> F:
             if os.environ.get("LENS_DEBUG"):
                 raise
             raise click.ClickException(
-                f"internal error: {type(exc).__name__}: {exc}; set LENS_DEBUG=1 for the traceback and please report it"
+                _one_line(
+                    f"internal error: {type(exc).__name__}: {exc}; "
+                    "set LENS_DEBUG=1 for the traceback and please report it"
+                )
             ) from None
 
     return wrapper  # type: ignore[return-value]
@@ -299,12 +307,15 @@ def analyze(
     results = evaluate(parsed_gates, doc)
 
     progress.stage("write")
+    # Everything is rendered before anything is written, and written all or nothing.
+    files: dict[str, str] = {}
     if output:
-        write_text(output, render_analysis(analysis, include_timings=timings))
+        files[output] = render_analysis(analysis, include_timings=timings)
     if json_path:
-        write_text(json_path, dumps(doc))
+        files[json_path] = dumps(doc)
     if summary_md:
-        write_text(summary_md, summary_markdown(doc, results))
+        files[summary_md] = summary_markdown(doc, results)
+    write_texts(files)
     progress.done(", ".join(p for p in (output, json_path, summary_md) if p))
 
     failed = [r for r in results if r.failed]
@@ -313,6 +324,107 @@ def analyze(
             click.echo(f"Gate failed: {r.gate.expr} (value {r.actual:.6g})", err=True)
     if failed:
         sys.exit(EXIT_GATE_FAILED)
+
+
+@main.command()
+@click.argument("path_a", type=click.Path(dir_okay=True, path_type=str))
+@click.argument("path_b", type=click.Path(dir_okay=True, path_type=str))
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write the HTML comparison here.")
+@click.option("--json", "json_path", type=click.Path(dir_okay=False), help="Write the comparison as JSON here.")
+@input_options
+@click.option("--text-column-b", help="The field to analyse in B when it differs from --text-column.")
+@analysis_options
+@click.option(
+    "--unique-share",
+    type=float,
+    default=0.8,
+    show_default=True,
+    help="A union cluster is unique to a side when at least this share of its members comes from it "
+    "(as counted and with both sides weighted to equal size).",
+)
+@click.option(
+    "--max-examples",
+    type=int,
+    default=5,
+    show_default=True,
+    help="Examples listed per side per cluster in the HTML page.",
+)
+@click.option("-q", "--quiet", is_flag=True, help="No progress on stderr.")
+@handle_errors
+def compare(
+    path_a: str,
+    path_b: str,
+    output: str | None,
+    json_path: str | None,
+    fmt: str | None,
+    encoding: str | None,
+    text_column: str | None,
+    text_column_b: str | None,
+    parser: str,
+    lang: str,
+    stanza_dir: str | None,
+    embedder: str,
+    linkage: str,
+    thresholds: tuple[str, ...],
+    n_clusters: int | None,
+    axes: str,
+    sample: int | None,
+    random_seed: int,
+    exact_limit: int,
+    landmarks: int,
+    unique_share: float,
+    max_examples: int,
+    quiet: bool,
+) -> None:
+    """Compare two datasets: statistics side by side, and the clusters only one of them has.
+
+    Each side is analysed as `lens analyze` would; then A and B are clustered together per axis and
+    every cluster is labelled by where its members come from (only A, only B, or mixed).
+    --format, --encoding and --sample apply to both sides.
+
+    \b
+    Example:
+      lens compare prompt_v1.csv prompt_v2.csv --text-column text -o compare.html --json compare.json
+      lens compare seeds.csv generated.jsonl --text-column query --text-column-b output -o c.html
+    """
+    from . import pipeline
+    from .compare import dumps_comparison, render_comparison, run_compare
+    from .progress import Progress
+
+    if not (output or json_path):
+        raise UsageProblem("nothing to write: give -o compare.html and/or --json PATH")
+    axis_list = _parse_axes(axes)
+    options = validate(
+        Options(
+            parser=parser,
+            lang=lang,
+            stanza_dir=stanza_dir,
+            embedder=embedder,
+            linkage=linkage,
+            thresholds=parse_thresholds(thresholds, linkage),
+            n_clusters=n_clusters,
+            exact_limit=exact_limit,
+            landmarks=landmarks,
+            max_examples=max_examples,
+            random_seed=random_seed,
+        )
+    )
+    check_output_paths([path_a, path_b], [output, json_path])
+    requests = [
+        pipeline.ReadRequest(path=p, format=fmt, encoding=encoding, text_column=col, sample=sample)
+        for p, col in ((path_a, text_column), (path_b, text_column_b or text_column))
+    ]
+    progress = Progress(quiet=quiet)
+    comparison = run_compare(*requests, options, progress, axes=axis_list, unique_share=unique_share)
+
+    progress.stage("write")
+    files: dict[str, str] = {}
+    if output:
+        files[output] = render_comparison(comparison, max_examples=max_examples)
+    if json_path:
+        files[json_path] = dumps_comparison(comparison)
+    write_texts(files)
+    progress.done(", ".join(p for p in (output, json_path) if p))
 
 
 @main.group()

@@ -39,6 +39,34 @@ class Tree:
     leaf_order: np.ndarray
 
 
+def text_key(parsed: ParsedText) -> str:
+    """The text as its tokens spell it: equal for equal texts, whatever their rows."""
+    return "".join(t.text + (" " if t.space_after else "") for t in parsed.tokens)
+
+
+def canonical_order(keys: Sequence[str]) -> np.ndarray:
+    """Indices sorted by key (ties, which are equal texts, by index).
+
+    Agglomerative clustering breaks ties between equal merge distances by index, so the tree, and with
+    average or complete linkage even the flat clusters, would depend on the order of the input rows
+    (a-b 0.2, b-c 0.2, a-c 0.4: {a, b} or {b, c} by which row came first). The pipeline computes each
+    axis's distances on the items in this order (permuting n items is cheap; permuting the n²/2
+    matrix is not), which makes the clusters a function of the texts alone.
+    """
+    return np.asarray(sorted(range(len(keys)), key=lambda i: (keys[i], i)), dtype=np.int64)
+
+
+def relabel_leaves(z: np.ndarray, order: np.ndarray) -> np.ndarray:
+    """A linkage built on items ``order[0], order[1], ...`` with its leaves renamed to the items' own
+    indices (merged clusters, ids >= n, keep theirs)."""
+    n = len(order)
+    z = z.copy()
+    for col in (0, 1):
+        leaf = z[:, col] < n
+        z[leaf, col] = order[z[leaf, col].astype(np.int64)]
+    return z
+
+
 def build_tree(
     condensed: np.ndarray,
     n: int,
@@ -271,6 +299,8 @@ def cluster_exact(
     pair_fn: Callable[[np.ndarray], np.ndarray] | None = None,
     overwrite: bool = False,
     progress: Any = None,
+    order: np.ndarray | None = None,
+    keys: Sequence[str] | None = None,
 ) -> Clustering:
     """Cluster all texts of one axis on their full condensed distances.
 
@@ -280,13 +310,35 @@ def cluster_exact(
             condensed matrix, and needed with ``overwrite``).
         overwrite: Build the tree in ``condensed`` itself (float64; see :func:`build_tree`). Needs ``pair_fn``.
         progress: A :class:`~lens_cli.progress.Progress` to report the tree and summaries on.
+        order: ``condensed`` holds the distances among the texts ``order[0], order[1], ...`` (see
+            :func:`canonical_order`); the result names texts by their own indices all the same.
+        keys: Without ``order``, the texts whose sorted order the tree is built in (default: each
+            text as its tokens spell it).
     """
     n = len(parsed)
     if overwrite and pair_fn is None:
         raise ValueError("overwrite needs pair_fn: the condensed matrix is gone after the tree")
+    if order is None:
+        # Callers that did not compute the distances in text order: permute a copy here (the
+        # pipeline avoids this O(n²) copy by computing them in that order; see canonical_order).
+        order = canonical_order(keys if keys is not None else [text_key(p) for p in parsed])
+        if not np.array_equal(order, np.arange(n)):
+            iu = np.triu_indices(n, 1)
+            permuted = submatrix(condensed, n, order)[iu].astype(np.float64)
+            if pair_fn is None:
+                pair_fn = lambda idx, c=condensed: submatrix(c, n, idx)  # noqa: E731
+            condensed, overwrite = permuted, True
+    if pair_fn is None:
+        inverse = np.argsort(order)
+
+        def pair_fn(idx: np.ndarray) -> np.ndarray:
+            return submatrix(condensed, n, inverse[idx])
+
     if progress is not None:
         phase(progress, "tree")
-    tree = build_tree(condensed, n, method, embeddings, overwrite=overwrite)
+    vectors = embeddings[order] if embeddings is not None else None
+    built = build_tree(condensed, n, method, vectors, overwrite=overwrite)
+    tree = Tree(relabel_leaves(built.linkage, order), order[built.leaf_order])
     raw = flat_labels(tree, n, threshold, k)
     leaf_rank = np.empty(n, dtype=np.int64)
     leaf_rank[tree.leaf_order] = np.arange(n)

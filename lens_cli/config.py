@@ -90,4 +90,7 @@ def validate(options: Options) -> Options:
         raise UsageProblem("--landmarks must be at least 2", param="--landmarks")
     if options.max_examples < 1:
         raise UsageProblem("--max-examples must be at least 1", param="--max-examples")
+    if options.random_seed < 0:
+        # numpy's generators take non-negative seeds only; it failed as an internal error.
+        raise UsageProblem("--random-seed must be 0 or more", param="--random-seed")
     return options

@@ -22,6 +22,7 @@ import numpy as np
 from rapidfuzz import process
 from rapidfuzz.distance import Indel, Levenshtein
 
+from .errors import LensError
 from .model import ParsedText
 
 #: Elements of one cdist block (float32): bounds the temporary memory to ~128 MB.
@@ -55,6 +56,10 @@ def limited_threads(n: int = 1) -> Iterator[None]:
 STRING_AXES = ("syntax", "dependency", "lexical")
 
 
+#: Distinct tags or words one codebook can hold: the code points past Latin-1, surrogates left out.
+MAX_CODES = 0x110000 - 0x100 - 0x800
+
+
 def _char(i: int) -> str:
     # Start past Latin-1 and skip the surrogate block, which cannot be encoded.
     code = 0x100 + i
@@ -75,6 +80,12 @@ class Codebook:
         for item in items:
             c = codes.get(item)
             if c is None:
+                if len(codes) >= MAX_CODES:
+                    # chr() would fail past U+10FFFF ('internal error: ValueError').
+                    raise LensError(
+                        f"more than {MAX_CODES:,} distinct words on one axis, more than lens can compare; "
+                        "analyse a --sample, or leave the lexical axis out with --axes"
+                    )
                 c = codes[item] = _char(len(codes))
             out.append(c)
         return "".join(out)
@@ -153,10 +164,22 @@ def string_cross(a: Sequence[str], b: Sequence[str], axis: str) -> np.ndarray:
 
 
 def embedding_cross(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """``(1 - cos) / 2`` between rows of two L2-normalised float32 arrays, clipped to [0, 1]."""
-    sims = a.astype(np.float32, copy=False) @ b.astype(np.float32, copy=False).T
+    """``(1 - cos) / 2`` between rows of two L2-normalised float32 arrays, clipped to [0, 1].
+
+    A zero row is a text the embedder gives no vector (TF-IDF on a text without a word, such as ``🎉``).
+    Two zero rows are at distance 0, like two texts that are both empty on a string axis (otherwise
+    identical texts would be 0.5 apart); a zero row and a unit row are 0.5 apart (cos = 0).
+    """
+    a = a.astype(np.float32, copy=False)
+    b = b.astype(np.float32, copy=False)
+    sims = a @ b.T
     d = (1.0 - sims) * 0.5
     np.clip(d, 0.0, 1.0, out=d)
+    za = np.flatnonzero(~a.any(axis=1))
+    if za.size:
+        zb = np.flatnonzero(~b.any(axis=1))
+        if zb.size:
+            d[np.ix_(za, zb)] = 0.0
     return d.astype(np.float32, copy=False)
 
 

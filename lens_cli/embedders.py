@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import warnings
 from collections.abc import Callable, Sequence
 from typing import Any, Protocol
 
@@ -29,11 +30,15 @@ class Embedder(Protocol):
 
 
 def l2_normalise(x: np.ndarray) -> np.ndarray:
-    """Rows scaled to unit length, float32; all-zero rows are left as zeros."""
-    x = np.asarray(x, dtype=np.float32)
+    """Rows scaled to unit length, float32; all-zero rows are left as zeros.
+
+    Computed in float64: in float32 the squares of a row of tiny values (below ~1e-19) underflow to a
+    zero norm, and such a row stayed tiny instead of becoming a unit vector.
+    """
+    x = np.asarray(x, dtype=np.float64)
     norms = np.linalg.norm(x, axis=1, keepdims=True)
     norms[norms == 0] = 1.0
-    return (x / norms).astype(np.float32, copy=False)
+    return (x / norms).astype(np.float32)
 
 
 class SentenceTransformerEmbedder:
@@ -135,7 +140,11 @@ class TfidfEmbedder:
             out = np.zeros((len(texts), 1), dtype=np.float32)
         else:
             k = min(self.dims, x.shape[1] - 1, x.shape[0] - 1)
-            out = TruncatedSVD(n_components=k, random_state=0).fit_transform(x) if k >= 2 else x.toarray()
+            with warnings.catch_warnings():
+                # Identical texts leave no variance: scikit-learn warns while computing the explained
+                # variance ratio, which lens does not use; the vectors themselves are fine.
+                warnings.simplefilter("ignore", RuntimeWarning)
+                out = TruncatedSVD(n_components=k, random_state=0).fit_transform(x) if k >= 2 else x.toarray()
         if progress is not None:
             progress(len(texts))
         return l2_normalise(out)

@@ -16,7 +16,7 @@ import numpy as np
 from . import distances as dist
 from .background import EmbedJob, runs_in_background
 from .cache import Cache, Namespace, embedder_namespace, parser_namespace, per_text
-from .cluster import cluster_exact, cluster_landmarks
+from .cluster import canonical_order, cluster_exact, cluster_landmarks
 from .config import Options
 from .embedders import Embedder, make_embedder
 from .io import Table, build_corpus, read_table
@@ -326,11 +326,18 @@ def analyse_axis(
     if n <= options.exact_limit:
         progress.stage(axis, n)
         phase(progress, "distances", n)
+        # Distances among the texts in sorted order, so that ties in the tree and among the listed
+        # near-duplicates are broken by text, not by row position.
+        order = canonical_order(corpus.texts)
         if axis == "semantic":
-            condensed = dist.embedding_condensed(embeddings, np.float64, progress.advance)
+            condensed = dist.embedding_condensed(embeddings[order], np.float64, progress.advance)
         else:
-            condensed = dist.string_condensed(strings, axis, np.float64, progress.advance)
+            condensed = dist.string_condensed([strings[i] for i in order], axis, np.float64, progress.advance)
         summary = distance_summary(condensed, n)
+        summary["near_duplicate_examples"] = [
+            (int(min(order[i], order[j])), int(max(order[i], order[j])), d)
+            for i, j, d in summary["near_duplicate_examples"]
+        ]
         clustering = cluster_exact(
             axis,
             condensed,
@@ -343,6 +350,7 @@ def analyse_axis(
             pair_fn=pair_fn,
             overwrite=True,
             progress=progress,
+            order=order,
         )
         del condensed
 
@@ -352,6 +360,8 @@ def analyse_axis(
         keys: Sequence[Any] = strings if axis != "semantic" else [fold(t) for t in corpus.texts]
         distinct_rows, group = _distinct(keys)
         landmarks = pick_landmarks(distinct_rows, options.landmarks, options.random_seed)
+        # The landmark tree is built on the landmarks in text order (see canonical_order).
+        landmarks = landmarks[canonical_order([corpus.texts[i] for i in landmarks])]
         progress.stage(axis, len(distinct_rows))
         phase(progress, "nearest landmark", len(distinct_rows))
         near_distinct, _ = _nearest(cross_fn, distinct_rows, landmarks, progress.advance)
@@ -402,7 +412,8 @@ def analyse_axis(
                 seed_idx = np.flatnonzero(is_seed)
                 generated = np.flatnonzero(~is_seed)
                 sd = cross_fn(np.arange(n), seed_idx)
-            astats["seeds"] = seed_stats(sd, generated, threshold)
+            seed_keys = corpus.seed_texts or [corpus.texts[i] for i in np.flatnonzero(is_seed)]
+            astats["seeds"] = seed_stats(sd, generated, threshold, seed_keys=seed_keys)
         return astats
 
     extra = f"{len(clustering.clusters)} clusters, {clustering.mode}"

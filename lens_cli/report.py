@@ -3,6 +3,10 @@
 Everything from the dataset reaches the page either through Jinja2 autoescaping or as JSON in a
 ``<script type="application/json">`` block with ``<``, ``>`` and ``&`` escaped, which the page's
 script turns into DOM text nodes (never ``innerHTML``). plotly.js is inlined once.
+
+The page stays under :data:`SIZE_LIMIT` at any row count: at most :data:`MAX_LISTED_CLUSTERS`
+clusters are listed per axis, and the example data (the only part that grows with the data) gets
+the bytes left once the rest of the page is rendered.
 """
 
 from __future__ import annotations
@@ -17,13 +21,22 @@ import numpy as np
 from markupsafe import Markup
 
 from . import __version__
-from .charts import bar_figure, cluster_colour, dendrogram_figure
+from .charts import CLUSTER_COLOURS, bar_figure, cluster_colour, dendrogram_figure
 from .export import DISTANCE_NAMES
-from .model import Analysis, Clustering, ClusterSummary, ParsedText
+from .model import Analysis, ClusterSummary, ParsedText
 from .patterns import matches
 
-#: Examples listed per axis in total (beyond it, clusters show their medoid and count only).
-AXIS_EXAMPLE_BUDGET = 2500
+#: The report's size limit in bytes (the promise is "under 10 MB"; this leaves a margin).
+SIZE_LIMIT = 9_500_000
+#: Bytes of example data (tokens, tags, arcs, emphasis) the page carries at most. The page without
+#: examples is measured first and the examples get what is left below SIZE_LIMIT, up to this.
+STORE_BUDGET = 3_500_000
+#: Clusters listed per axis (largest first); the rest are counted, and all are in the JSON.
+MAX_LISTED_CLUSTERS = 200
+#: Seeds listed in the seed-copying table (most copied first).
+MAX_LISTED_SEEDS = 100
+#: Near-duplicate pairs listed per axis.
+MAX_NEAR_DUPLICATES = 20
 #: Characters and tokens of one example kept for display.
 DISPLAY_CHARS = 600
 DISPLAY_TOKENS = 120
@@ -91,26 +104,44 @@ class Chip:
 
 @dataclass(frozen=True)
 class ClusterView:
-    """A flat cluster as the report lists it."""
+    """A flat cluster as the report lists it.
+
+    Attributes:
+        examples: Corpus indices of the examples shown, in the page's example store.
+        shown: ``len(examples)``; fewer than ``size`` when capped (per cluster or by the size budget).
+    """
 
     id: int
     size: int
     share: float
     colour: str
     mean_distance: float
+    estimated: bool
     chips: list[Chip]
     support: float | None
     keywords: list[str]
+    medoid: int
     medoid_row: int
     medoid_text: str
     seed_count: int
     shown: int
-    examples: list[int]  # corpus indices, in the store
+    examples: list[int]
+
+    @property
+    def note(self) -> str:
+        """Plain-text description for the chart's hover: the pattern or the keywords."""
+        return " ".join(c.text for c in self.chips) or ", ".join(self.keywords)
 
 
 @dataclass(frozen=True)
 class AxisView:
-    """One axis tab."""
+    """One axis tab.
+
+    Attributes:
+        clusters: The listed clusters (at most :data:`MAX_LISTED_CLUSTERS`), largest first.
+        unlisted: Clusters beyond the listed ones: count, texts and largest size.
+        notes: Where a number is an estimate, what it was estimated on.
+    """
 
     name: str
     title: str
@@ -123,10 +154,24 @@ class AxisView:
     clustered_share: float
     seed_copy_rate: float | None
     clusters: list[ClusterView]
+    unlisted: dict[str, int]
     unclustered: int
     unclustered_examples: list[int]
     figure_id: str
     cap_note: str
+    notes: list[str]
+
+
+@dataclass(frozen=True)
+class NearDuplicates:
+    """Near-duplicate pairs of one axis: the total and the closest pairs."""
+
+    axis: str
+    title: str
+    meaning: str
+    total: int
+    estimated: bool
+    pairs: list[dict[str, Any]]
 
 
 @dataclass(frozen=True)
@@ -151,8 +196,9 @@ class ReportContext:
     axis_cards: list[dict[str, Any]]
     axes: list[AxisView]
     seeds: list[SeedView]
+    seeds_unlisted: int
     seed_summary: dict[str, Any] | None
-    near_duplicates: list[dict[str, Any]]
+    near_duplicates: list[NearDuplicates]
     run: list[tuple[str, str]]
     upos_tags: tuple[str, ...]
     plotly_js: Markup
@@ -174,6 +220,7 @@ def _pct(x: float) -> str:
 def dataset_cards(stats: dict[str, Any]) -> list[Card]:
     """The summary cards, each with one plain sentence on how to read it."""
     dup = stats["duplicate_rate"]
+    duplicates = stats["rows_analysed"] - stats["unique_texts"]
     return [
         Card(
             "Rows analysed",
@@ -183,34 +230,34 @@ def dataset_cards(stats: dict[str, Any]) -> list[Card]:
         Card(
             "Unique texts",
             f"{stats['unique_texts']:,}",
-            f"Duplicate rate {_pct(dup)} after folding case and spaces; "
-            "above a few percent the generator repeats itself.",
+            f"{duplicates:,} rows ({_pct(dup)}) repeat an earlier text after folding case and spaces; "
+            "more than a few percent means the generator repeats itself.",
             "bad" if dup > 0.1 else "warn" if dup > 0.02 else "",
         ),
         Card(
             "Compression ratio",
             _fmt(stats["compression_ratio"]),
-            "Bytes / gzip bytes of all texts. Higher = more repetitive; human-written text is usually 2.5-3.5.",
+            "Bytes of all texts / bytes gzipped. Higher = more repeated wording; compare datasets of similar length.",
         ),
         Card(
             "N-gram diversity",
             _fmt(stats["ngram_diversity"]),
-            "Sum over n=1..4 of unique/total n-grams (max 4). Lower = more repeated phrasing.",
+            "Sum over n = 1..4 of unique / total n-grams (max 4). Lower = more repeated phrasing.",
         ),
         Card(
             "Self-repetition",
             _fmt(stats["self_repetition"]),
-            "How many 4-grams each text shares with others (log scale). 0 = no shared 4-grams.",
+            "How many 4-grams each text shares with other texts (log scale). 0 = none shared.",
         ),
         Card(
             "POS compression ratio",
             _fmt(stats["compression_ratio_pos"]["xpos"]),
-            "Compression ratio of the Penn tag sequences. Higher = fewer distinct grammatical shapes.",
+            "The compression ratio of the Penn tag sequences. Higher = fewer distinct grammatical shapes.",
         ),
         Card(
             "Template rate",
             _pct(stats["template_rate"]),
-            "Share of texts containing one of the 100 most frequent 5-tag templates.",
+            "Share of texts containing one of the 100 most frequent 5-tag templates (listed below).",
         ),
         Card(
             "Distinct-1 / distinct-2",
@@ -232,103 +279,252 @@ def _chips(cluster: ClusterSummary, axis: str) -> list[Chip]:
     return [Chip(v, k, v if (k == "slot" and axis == "syntax") else "") for k, v in cluster.pattern.items]
 
 
-def _axis_view(analysis: Analysis, clustering: Clustering, max_examples: int, used: set[int]) -> AxisView:
+def _candidates(cluster: ClusterSummary, cap: int) -> list[int]:
+    """A cluster's examples in the order they are shown: the medoid, the seeds, then tree order."""
+    first = [cluster.medoid, *[s for s in cluster.seeds if s != cluster.medoid]]
+    seen = set(first)
+    rest = [int(i) for i in cluster.members if int(i) not in seen]
+    return (first + rest)[:cap]
+
+
+class _Store:
+    """The page's example store: each example's tokens once, within a byte budget."""
+
+    def __init__(self, analysis: Analysis, budget: int) -> None:
+        self.analysis = analysis
+        self.budget = budget
+        self.spent = 0
+        self.tags: dict[str, int] = {t: k for k, t in enumerate(UPOS_TAGS)}
+        self.deps: dict[str, int] = {}
+        self.entries: dict[int, list[Any]] = {}
+
+    def add(self, i: int, extra: int = 0) -> bool:
+        """Store example ``i`` and ``extra`` bytes of data about it, unless that would exceed the budget.
+
+        Returns:
+            True if the example is in the store (and ``extra`` was spent).
+        """
+        entry = None if i in self.entries else self._entry(i)
+        cost = extra + (0 if entry is None else len(str(script_json(entry)).encode("utf-8")) + len(str(i)) + 4)
+        if self.spent + cost > self.budget:
+            return False
+        self.spent += cost
+        if entry is not None:
+            self.entries[i] = entry
+        return True
+
+    def _entry(self, i: int) -> list[Any]:
+        """Compact example: [row, text, seed, tokens, n_tokens].
+
+        A token is [text, upos#, xpos, dep#, head, space_after]; head is -1 when it lies beyond the
+        :data:`DISPLAY_TOKENS` shown, and ``n_tokens`` counts all tokens (more than shown = truncated).
+        """
+        corpus = self.analysis.parsed.corpus
+        p: ParsedText = self.analysis.parsed.parsed[i]
+        toks = []
+        for t in p.tokens[:DISPLAY_TOKENS]:
+            up = self.tags.setdefault(t.upos, len(self.tags))
+            dp = self.deps.setdefault(t.dep, len(self.deps))
+            head = t.head if t.head < DISPLAY_TOKENS else -1
+            toks.append([t.text, up, t.xpos, dp, head, 1 if t.space_after else 0])
+        return [int(corpus.rows[i]), corpus.texts[i][:DISPLAY_CHARS], bool(corpus.is_seed[i]), toks, len(p.tokens)]
+
+
+@dataclass(frozen=True)
+class _Queue:
+    """The candidate examples of one list (a cluster, or an axis's unclustered texts)."""
+
+    axis: str
+    cluster: ClusterSummary | None
+    candidates: list[int]
+
+
+def _emphasis(parsed: ParsedText, cluster: ClusterSummary | None, axis: str) -> list[int]:
+    """Token positions to emphasise in a member of ``cluster``.
+
+    Syntax and dependency clusters emphasise the tokens matching their pattern; lexical and semantic
+    clusters the tokens that are among their shared or distinctive words.
+    """
+    if cluster is None:
+        return []
+    if cluster.pattern is not None:
+        pos = matches(parsed, cluster.pattern, axis)
+    else:
+        words = set(cluster.keywords)
+        pos = [k for k, t in enumerate(parsed.tokens) if not t.is_punct and t.lower in words]
+    return [k for k in pos if k < DISPLAY_TOKENS]
+
+
+def _fill(store: _Store, queues: list[_Queue], cap: int) -> tuple[list[list[int]], list[dict[str, list[int]]]]:
+    """Take examples breadth-first: every list's first example before any list's second, and so on.
+
+    Stops at the first example that does not fit the budget, so that every list shows a prefix of
+    its candidates and the largest clusters are not favoured over the small ones.
+
+    Returns:
+        Per queue, the examples taken and their emphasised token positions (``{index: [pos]}``).
+    """
+    parsed = store.analysis.parsed.parsed
+    taken: list[list[int]] = [[] for _ in queues]
+    hits: list[dict[str, list[int]]] = [{} for _ in queues]
+    for rank in range(cap):
+        for q, queue in enumerate(queues):
+            if rank >= len(queue.candidates):
+                continue
+            i = queue.candidates[rank]
+            pos = _emphasis(parsed[i], queue.cluster, queue.axis)
+            # The example's index in its list, and its emphasis, are page data too.
+            extra = len(str(i)) + 1 + (len(json.dumps(pos, separators=(",", ":"))) + len(str(i)) + 4 if pos else 0)
+            if not store.add(i, extra):
+                return taken, hits
+            taken[q].append(i)
+            if pos:
+                hits[q][str(i)] = pos
+    return taken, hits
+
+
+def _estimate_notes(st: dict[str, Any]) -> list[str]:
+    notes = []
+    if st.get("homogenization_estimated"):
+        notes.append("homogenization is estimated on a fixed-seed sample of texts")
+    if st.get("vendi_sample"):
+        notes.append(f"the Vendi score is estimated on a fixed-seed sample of {st['vendi_sample']:,} texts")
+    return notes
+
+
+def _axis_views(
+    analysis: Analysis, store: _Store, max_examples: int
+) -> tuple[list[AxisView], dict[str, dict[str, dict[str, list[int]]]]]:
+    """The axis tabs, and per axis and cluster the emphasised tokens of each shown example."""
     corpus = analysis.parsed.corpus
     n = corpus.n
-    st = analysis.stats.axes[clustering.axis]
-    budget = AXIS_EXAMPLE_BUDGET
+    clusterings = list(analysis.clusterings.values())
+    listed = [c.clusters[:MAX_LISTED_CLUSTERS] for c in clusterings]
+    queues: list[_Queue] = []
+    for clustering, clusters in zip(clusterings, listed):
+        queues += [_Queue(clustering.axis, c, _candidates(c, max_examples)) for c in clusters]
+        queues.append(_Queue(clustering.axis, None, [int(i) for i in clustering.unclustered[:max_examples]]))
+    taken_lists, hit_lists = _fill(store, queues, max_examples)
+    taken = iter(taken_lists)
+    queue_hits = iter(hit_lists)
+    hits: dict[str, dict[str, dict[str, list[int]]]] = {}
+
     views = []
-    for c in clustering.clusters:
-        take = min(max_examples, c.size, max(0, budget))
-        budget -= take
-        # The medoid and seeds first, then members in tree order.
-        first = [c.medoid, *[s for s in c.seeds if s != c.medoid]]
-        rest = [int(i) for i in c.members if i not in set(first)]
-        examples = (first + rest)[: max(take, 1)]
-        used.update(examples)
+    for clustering, clusters in zip(clusterings, listed):
+        st = analysis.stats.axes[clustering.axis]
+        axis_hits = hits.setdefault(clustering.axis, {})
+        cviews = []
+        for c in clusters:
+            examples = next(taken)
+            emphasis = next(queue_hits)
+            if emphasis:
+                axis_hits[str(c.id)] = emphasis
+            cviews.append(
+                ClusterView(
+                    id=c.id,
+                    size=c.size,
+                    share=c.size / n,
+                    colour=cluster_colour(c.id),
+                    mean_distance=c.mean_distance,
+                    estimated=c.estimated,
+                    chips=_chips(c, clustering.axis),
+                    support=c.pattern.support if c.pattern else None,
+                    keywords=c.keywords,
+                    medoid=int(c.medoid),
+                    medoid_row=int(corpus.rows[c.medoid]),
+                    medoid_text=corpus.texts[c.medoid][:DISPLAY_CHARS],
+                    seed_count=len(c.seeds),
+                    shown=len(examples),
+                    examples=examples,
+                )
+            )
+        un_examples = next(taken)
+        next(queue_hits)
+        rest = clustering.clusters[MAX_LISTED_CLUSTERS:]
+        unlisted = (
+            {"clusters": len(rest), "texts": sum(c.size for c in rest), "largest": max(c.size for c in rest)}
+            if rest
+            else {}
+        )
+        title, description = AXIS_TITLES[clustering.axis]
+        mode_note = f"exact tree on all {n:,} texts"
+        if clustering.mode == "landmark":
+            mode_note = (
+                f"landmark mode: tree on {clustering.n_landmarks:,} landmarks, "
+                "every text joins its nearest landmark's cluster"
+            )
+        cut = (
+            f"cut at distance {clustering.threshold:g}"
+            if clustering.threshold is not None
+            else f"cut into {clustering.n_clusters} clusters"
+        )
+        capped = sum(1 for v in cviews if v.shown < v.size)
+        by_budget = any(v.shown < min(v.size, max_examples) for v in cviews)
+        cap_note = ""
+        if capped:
+            cap_note = f"Examples are capped at {max_examples} per cluster"
+            if by_budget:
+                cap_note += " and by the report's size budget"
+            cap_note += f": {capped} {'clusters show' if capped > 1 else 'cluster shows'} fewer than all members."
         views.append(
-            ClusterView(
-                id=c.id,
-                size=c.size,
-                share=c.size / n,
-                colour=cluster_colour(c.id),
-                mean_distance=c.mean_distance,
-                chips=_chips(c, clustering.axis),
-                support=c.pattern.support if c.pattern else None,
-                keywords=c.keywords,
-                medoid_row=int(corpus.rows[c.medoid]),
-                medoid_text=corpus.texts[c.medoid][:DISPLAY_CHARS],
-                seed_count=len(c.seeds),
-                shown=len(examples),
-                examples=examples,
+            AxisView(
+                name=clustering.axis,
+                title=title,
+                description=description,
+                distance=DISTANCE_NAMES[clustering.axis],
+                mode_note=f"{clustering.linkage_method} linkage, {cut}; {mode_note}",
+                homogenization=st["homogenization"],
+                vendi_score=st["vendi_score"],
+                n_clusters=len(clustering.clusters),
+                clustered_share=1 - len(clustering.unclustered) / n if n else 0.0,
+                seed_copy_rate=st["seeds"]["seed_copy_rate"] if "seeds" in st else None,
+                clusters=cviews,
+                unlisted=unlisted,
+                unclustered=len(clustering.unclustered),
+                unclustered_examples=un_examples,
+                figure_id=f"fig-{clustering.axis}",
+                cap_note=cap_note,
+                notes=_estimate_notes(st),
             )
         )
-    un_examples = [int(i) for i in clustering.unclustered[: max(0, min(max_examples, budget))]]
-    used.update(un_examples)
-    title, description = AXIS_TITLES[clustering.axis]
-    mode_note = f"exact tree on all {n:,} texts"
-    if clustering.mode == "landmark":
-        mode_note = (
-            f"landmark mode: tree on {clustering.n_landmarks:,} landmarks, "
-            "every text joins its nearest landmark's cluster"
-        )
-    cut = (
-        f"cut at distance {clustering.threshold:g}"
-        if clustering.threshold is not None
-        else f"cut into {clustering.n_clusters} clusters"
-    )
-    truncated = sum(1 for v in views if v.shown < v.size)
-    cap_note = (
-        f"Examples are capped at {max_examples} per cluster ({AXIS_EXAMPLE_BUDGET:,} per axis); "
-        f"{truncated} cluster(s) show fewer than all members."
-        if truncated
-        else ""
-    )
-    return AxisView(
-        name=clustering.axis,
-        title=title,
-        description=description,
-        distance=DISTANCE_NAMES[clustering.axis],
-        mode_note=f"{clustering.linkage_method} linkage, {cut}; {mode_note}",
-        homogenization=st["homogenization"],
-        vendi_score=st["vendi_score"],
-        n_clusters=len(clustering.clusters),
-        clustered_share=1 - len(clustering.unclustered) / n if n else 0.0,
-        seed_copy_rate=st["seeds"]["seed_copy_rate"] if "seeds" in st else None,
-        clusters=views,
-        unclustered=len(clustering.unclustered),
-        unclustered_examples=un_examples,
-        figure_id=f"fig-{clustering.axis}",
-        cap_note=cap_note,
-    )
+    return views, hits
 
 
-def _store_entry(analysis: Analysis, i: int, tag_index: dict[str, int], dep_index: dict[str, int]) -> list[Any]:
-    """Compact example: [row, text, seed, tokens]; token = [text, upos#, xpos, dep#, head, space_after]."""
+NEAR_MEANING = {
+    "lexical": "the same set of words",
+    "semantic": "(almost) the same meaning",
+    "syntax": "the same part-of-speech sequence, whatever the words",
+    "dependency": "the same dependency-label sequence, whatever the words",
+}
+
+
+def _near_duplicates(analysis: Analysis) -> list[NearDuplicates]:
+    """Per axis the closest pairs; word and meaning axes first, as they are what people call duplicates."""
     corpus = analysis.parsed.corpus
-    p: ParsedText = analysis.parsed.parsed[i]
-    toks = []
-    for t in p.tokens[:DISPLAY_TOKENS]:
-        up = tag_index.setdefault(t.upos, len(tag_index))
-        dp = dep_index.setdefault(t.dep, len(dep_index))
-        toks.append([t.text, up, t.xpos, dp, t.head if t.head < DISPLAY_TOKENS else -1, 1 if t.space_after else 0])
-    return [int(corpus.rows[i]), corpus.texts[i][:DISPLAY_CHARS], bool(corpus.is_seed[i]), toks]
-
-
-def _hits(analysis: Analysis, clustering: Clustering, view: AxisView) -> dict[str, dict[str, list[int]]]:
-    """Token positions matching each cluster's pattern, per shown example: {cluster: {index: [pos]}}."""
-    out: dict[str, dict[str, list[int]]] = {}
-    by_id = {c.id: c for c in clustering.clusters}
-    for v in view.clusters:
-        c = by_id[v.id]
-        if c.pattern is None:
-            continue
-        per = {}
-        for i in v.examples:
-            pos = matches(analysis.parsed.parsed[i], c.pattern, clustering.axis)
-            if pos:
-                per[str(i)] = pos
-        out[str(v.id)] = per
+    out = []
+    order = ("lexical", "semantic", "syntax", "dependency")
+    for axis in sorted(analysis.stats.near_duplicates, key=lambda a: order.index(a) if a in order else len(order)):
+        st = analysis.stats.axes[axis]
+        pairs = [
+            {
+                "d": d,
+                "row_a": int(corpus.rows[i]),
+                "row_b": int(corpus.rows[j]),
+                "text_a": corpus.texts[i][:DISPLAY_CHARS],
+                "text_b": corpus.texts[j][:DISPLAY_CHARS],
+            }
+            for i, j, d in analysis.stats.near_duplicates[axis][:MAX_NEAR_DUPLICATES]
+        ]
+        out.append(
+            NearDuplicates(
+                axis=axis,
+                title=AXIS_TITLES[axis][0],
+                meaning=NEAR_MEANING.get(axis, ""),
+                total=int(st.get("near_duplicate_pairs", len(pairs))),
+                estimated=bool(st.get("near_duplicates_estimated")),
+                pairs=pairs,
+            )
+        )
     return out
 
 
@@ -347,7 +543,7 @@ def _seed_views(analysis: Analysis) -> tuple[list[SeedView], dict[str, Any] | No
     for s, text in enumerate(texts):
         children = {a: st["seeds"]["children"][s] for a, st in analysis.stats.axes.items() if "seeds" in st}
         views.append(SeedView(labels[s], text[:DISPLAY_CHARS], children, sum(children.values())))
-    views.sort(key=lambda v: (-v.total, v.label))
+    views.sort(key=lambda v: -v.total)  # stable: equal totals keep the input order
     generated = seeds["generated"]
     summary = {
         "source": seeds["source"],
@@ -359,58 +555,9 @@ def _seed_views(analysis: Analysis) -> tuple[list[SeedView], dict[str, Any] | No
     return views, summary
 
 
-def build_context(analysis: Analysis, *, plotly_js: str | None = None, include_timings: bool = False) -> ReportContext:
-    """The template context for ``analysis``."""
-    import plotly.offline
-
+def _run_details(analysis: Analysis, include_timings: bool) -> list[tuple[str, str]]:
     corpus = analysis.parsed.corpus
     opts = analysis.options
-    max_examples = int(opts.get("max_examples", 50))
-    used: set[int] = set()
-    axes = [_axis_view(analysis, c, max_examples, used) for c in analysis.clusterings.values()]
-    figures: dict[str, Any] = {}
-    hits: dict[str, Any] = {}
-    for view, clustering in zip(axes, analysis.clusterings.values()):
-        figures[view.figure_id] = dendrogram_figure(clustering, corpus.texts).to_plotly_json()
-        hits[view.name] = _hits(analysis, clustering, view)
-    tops = analysis.stats
-    if tops.top_templates:
-        figures["fig-templates"] = bar_figure(tops.top_templates, "#009E73").to_plotly_json()
-    if tops.top_words:
-        figures["fig-words"] = bar_figure(tops.top_words, "#0072B2").to_plotly_json()
-    if tops.top_ngrams.get(2):
-        figures["fig-bigrams"] = bar_figure(tops.top_ngrams[2], "#CC79A7").to_plotly_json()
-    if tops.top_ngrams.get(3):
-        figures["fig-trigrams"] = bar_figure(tops.top_ngrams[3], "#E69F00").to_plotly_json()
-
-    near = []
-    for axis, pairs in analysis.stats.near_duplicates.items():
-        for i, j, d in pairs[:20]:
-            used.update((i, j))
-            near.append(
-                {
-                    "axis": axis,
-                    "a": i,
-                    "b": j,
-                    "d": d,
-                    "row_a": int(corpus.rows[i]),
-                    "row_b": int(corpus.rows[j]),
-                    "text_a": corpus.texts[i][:DISPLAY_CHARS],
-                    "text_b": corpus.texts[j][:DISPLAY_CHARS],
-                }
-            )
-
-    tag_index: dict[str, int] = {t: k for k, t in enumerate(UPOS_TAGS)}
-    dep_index: dict[str, int] = {}
-    store = {str(i): _store_entry(analysis, i, tag_index, dep_index) for i in sorted(used)}
-    clusters_data = {
-        v.name: {
-            "clusters": {str(c.id): c.examples for c in v.clusters},
-            "unclustered": v.unclustered_examples,
-        }
-        for v in axes
-    }
-    seeds, seed_summary = _seed_views(analysis)
     info = analysis.parsed.parser
     run = [
         ("lens", __version__),
@@ -426,10 +573,76 @@ def build_context(analysis: Analysis, *, plotly_js: str | None = None, include_t
         ("thresholds", ", ".join(f"{a}={t:g}" for a, t in dict(opts.get("thresholds", {})).items())),
         ("options", ", ".join(f"{k}={v}" for k, v in opts.items() if k not in ("linkage", "thresholds"))),
     ]
+    if corpus.sample:
+        run.append(("sample", f"{corpus.sample:,} texts drawn at random (--sample, --random-seed)"))
     if corpus.seed_source:
         run.append(("seeds", corpus.seed_source))
     if include_timings:
         run.append(("timings", ", ".join(f"{k} {v:.2f}s" for k, v in analysis.timings.items())))
+    return run
+
+
+def _figure_json(fig: Any) -> dict[str, Any]:
+    """The figure as plain data, without plotly.py's default template (7 kB a figure; the page styles charts)."""
+    out = fig.to_plotly_json()
+    out["layout"].pop("template", None)
+    return out
+
+
+def build_context(
+    analysis: Analysis,
+    *,
+    plotly_js: str | None = None,
+    include_timings: bool = False,
+    size_limit: int = SIZE_LIMIT,
+) -> ReportContext:
+    """The template context for ``analysis``, its example data sized so that the page fits ``size_limit``.
+
+    The page is first assembled and rendered without examples; the examples then get the bytes left
+    below ``size_limit`` (at most :data:`STORE_BUDGET`).
+    """
+    import plotly.offline
+
+    js = plotly_js if plotly_js is not None else plotly.offline.get_plotlyjs()
+    skeleton = _assemble(analysis, js, include_timings, budget=0, figures_json=None)
+    fixed = len(render(skeleton).encode("utf-8"))
+    budget = max(0, min(STORE_BUDGET, size_limit - fixed - SIZE_SLACK))
+    return _assemble(analysis, js, include_timings, budget=budget, figures_json=skeleton.figures_json)
+
+
+#: Bytes kept free for what the examples change outside the example data (tag and label lists).
+SIZE_SLACK = 20_000
+
+
+def _figures(analysis: Analysis, axes: list[AxisView]) -> dict[str, Any]:
+    corpus = analysis.parsed.corpus
+    figures: dict[str, Any] = {}
+    for view, clustering in zip(axes, analysis.clusterings.values()):
+        notes = {c.id: c.note for c in view.clusters if c.note}
+        figures[view.figure_id] = _figure_json(dendrogram_figure(clustering, corpus.texts, notes=notes))
+    tops = analysis.stats
+    if tops.top_templates:
+        figures["fig-templates"] = _figure_json(bar_figure(tops.top_templates, "#009E73"))
+    if tops.top_words:
+        figures["fig-words"] = _figure_json(bar_figure(tops.top_words, "#0072B2"))
+    if tops.top_ngrams.get(2):
+        figures["fig-bigrams"] = _figure_json(bar_figure(tops.top_ngrams[2], "#CC79A7"))
+    if tops.top_ngrams.get(3):
+        figures["fig-trigrams"] = _figure_json(bar_figure(tops.top_ngrams[3], "#E69F00"))
+    return figures
+
+
+def _assemble(
+    analysis: Analysis, plotly_js: str, include_timings: bool, budget: int, figures_json: Markup | None
+) -> ReportContext:
+    corpus = analysis.parsed.corpus
+    max_examples = int(analysis.options.get("max_examples", 50))
+    store = _Store(analysis, budget)
+    axes, hits = _axis_views(analysis, store, max_examples)
+    if figures_json is None:
+        figures_json = script_json(_figures(analysis, axes))
+    tops = analysis.stats
+    seeds, seed_summary = _seed_views(analysis)
     axis_cards = [
         {
             "name": v.name,
@@ -439,14 +652,23 @@ def build_context(analysis: Analysis, *, plotly_js: str | None = None, include_t
             "clusters": v.n_clusters,
             "clustered_share": v.clustered_share,
             "seed_copy_rate": v.seed_copy_rate,
+            "largest": v.clusters[0] if v.clusters else None,
         }
         for v in axes
     ]
     page_data = {
-        "store": store,
-        "tags": list(tag_index),
-        "deps": list(dep_index),
-        "axes": clusters_data,
+        "store": {str(i): store.entries[i] for i in sorted(store.entries)},
+        "tags": list(store.tags),
+        "deps": list(store.deps),
+        "axes": {
+            v.name: {
+                "clusters": {str(c.id): c.examples for c in v.clusters},
+                "unclustered": v.unclustered_examples,
+                "listed": len(v.clusters),
+                "total": v.n_clusters,
+            }
+            for v in axes
+        },
         "hits": hits,
         "maxExamples": max_examples,
     }
@@ -464,13 +686,14 @@ def build_context(analysis: Analysis, *, plotly_js: str | None = None, include_t
         cards=dataset_cards(analysis.stats.dataset),
         axis_cards=axis_cards,
         axes=axes,
-        seeds=seeds,
+        seeds=seeds[:MAX_LISTED_SEEDS],
+        seeds_unlisted=max(0, len(seeds) - MAX_LISTED_SEEDS),
         seed_summary=seed_summary,
-        near_duplicates=near,
-        run=run,
+        near_duplicates=_near_duplicates(analysis),
+        run=_run_details(analysis, include_timings),
         upos_tags=UPOS_TAGS,
-        plotly_js=Markup(plotly_js if plotly_js is not None else plotly.offline.get_plotlyjs()),
-        figures_json=script_json(figures),
+        plotly_js=Markup(plotly_js),
+        figures_json=figures_json,
         store_json=script_json(page_data),
         max_examples=max_examples,
         has_top_charts=bool(tops.top_words),
@@ -488,6 +711,7 @@ def _environment() -> jinja2.Environment:
     )
     env.filters["pct"] = _pct
     env.filters["num"] = _fmt
+    env.globals["coloured_clusters"] = len(CLUSTER_COLOURS)
     env.globals["asset"] = lambda name: Markup(templates.joinpath(name).read_text(encoding="utf-8"))
     return env
 

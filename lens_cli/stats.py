@@ -222,11 +222,18 @@ def vendi_of_rows(
 
 
 def vendi_from_embeddings(emb: np.ndarray) -> float:
-    """Vendi score with K = 1 - (1 - cos)/2 = (1 + X Xᵀ)/2, via the small (d+1)x(d+1) Gram matrix."""
+    """Vendi score with K = 1 - (1 - cos)/2 = (1 + X Xᵀ)/2, via the small (d+2)x(d+2) Gram matrix.
+
+    K must match the semantic distance, where two zero rows (texts without a vector) are at distance 0:
+    the extra column z (1 for a zero row) adds z_i z_j / 2, so K = 1 between zero rows and 1/2 between a
+    zero row and any other, as the distance says.
+    """
     n = emb.shape[0]
     if n == 0:
         return 0.0
-    y = np.hstack([emb.astype(np.float64), np.ones((n, 1))]) / math.sqrt(2.0)
+    x = emb.astype(np.float64)
+    zero = (~x.any(axis=1)).astype(np.float64)[:, None]
+    y = np.hstack([x, np.ones((n, 1)), zero]) / math.sqrt(2.0)
     return vendi_from_similarity_gram(y.T @ y, n)
 
 
@@ -245,6 +252,15 @@ def _pairs_from_condensed(n: int, positions: np.ndarray) -> tuple[np.ndarray, np
     i = (n - 2 - np.floor(np.sqrt(-8 * k + 4 * n * (n - 1) - 7) / 2.0 - 0.5)).astype(np.int64)
     j = (positions - n * i + i * (i + 1) // 2 + i + 1).astype(np.int64)
     return i, j
+
+
+def _ranks(keys: Sequence[str] | None, n: int) -> np.ndarray:
+    """Each item's place when sorted by key (equal keys by index); the index itself without keys."""
+    if keys is None:
+        return np.arange(n)
+    rank = np.empty(n, dtype=np.int64)
+    rank[sorted(range(n), key=lambda i: (keys[i], i))] = np.arange(n)
+    return rank
 
 
 def distance_summary(condensed: np.ndarray, n: int) -> dict[str, Any]:
@@ -354,6 +370,7 @@ def seed_stats(
     seed_distances: np.ndarray,
     generated: np.ndarray,
     threshold: float,
+    seed_keys: Sequence[str] | None = None,
 ) -> dict[str, Any]:
     """Nearest seed per generated text on one axis, the copy rate and each seed's children.
 
@@ -361,11 +378,15 @@ def seed_stats(
         seed_distances: ``(n, n_seeds)`` distances of every text to every seed.
         generated: Indices of the generated (non-seed) texts.
         threshold: The axis's distance threshold: a text this close to a seed is a copy.
+        seed_keys: The seeds' texts. A text equally close to several seeds is the child of the one
+            whose text sorts first, not of the one that comes first in the input (ties are common on
+            the syntax axis, where distances are multiples of 1/length).
     """
     if len(generated) == 0 or seed_distances.shape[1] == 0:
         return {"seed_copy_rate": 0.0, "nearest": [], "children": [0] * seed_distances.shape[1], "copies": []}
     sub = seed_distances[generated]
-    nearest = np.argmin(sub, axis=1)
+    by_key = np.argsort(_ranks(seed_keys, sub.shape[1]), kind="stable")
+    nearest = by_key[np.argmin(sub[:, by_key], axis=1)]
     dist = sub[np.arange(len(generated)), nearest]
     copied = dist <= threshold
     children = np.bincount(nearest[copied], minlength=seed_distances.shape[1])

@@ -56,9 +56,7 @@ def generated(rng: random.Random) -> str:
     if kind == 5:
         return f"what should I listen to while {rng.choice(ACTIVITIES)}?"
     if kind == 6:
-        return (
-            f"{rng.choice(GENRES)} music that isn't {rng.choice(['boring', 'cheesy', 'harsh', 'too loud'])}"
-        )
+        return f"{rng.choice(GENRES)} music that isn't {rng.choice(['boring', 'cheesy', 'harsh', 'too loud'])}"
     if kind == 7:
         return f"{rng.choice(GENRES)} music"
     return rng.choice(

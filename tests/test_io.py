@@ -159,3 +159,27 @@ def test_atomic_writer_leaves_nothing_on_error(tmp_path):
         fh.write("partial")
         raise RuntimeError("boom")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_parquet_file_and_directory_of_partitions(tmp_path):
+    pa = pytest.importorskip("pyarrow")
+    pq = pytest.importorskip("pyarrow.parquet")
+    parts = tmp_path / "dataset"
+    parts.mkdir()
+    pq.write_table(pa.table({"text": ["a b", "c d"], "n": [1, 2]}), parts / "part-000.parquet")
+    pq.write_table(pa.table({"text": ["e f", None], "n": [3, 4]}), parts / "part-001.parquet")
+    table = read_table(str(parts))
+    assert table.format == "parquet" and table.columns == ["text", "n"]
+    assert [r["text"] for r in table.records] == ["a b", "c d", "e f", None]
+    # Only the named columns are read.
+    narrow = read_table(str(parts), columns=["text"])
+    assert narrow.records[0] == {"text": "a b"}
+    corpus = build_corpus(narrow, "text")
+    assert corpus.rows.tolist() == [0, 1, 2] and corpus.rows_skipped == {"missing": 1}
+    single = read_table(str(parts / "part-001.parquet"))
+    assert single.records[0] == {"text": "e f", "n": 3}
+
+
+def test_directory_without_parquet_files_is_refused(tmp_path):
+    with pytest.raises(InputError, match="is a directory"):
+        read_table(str(tmp_path))

@@ -1,12 +1,13 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 import pytest
 from bs4 import BeautifulSoup
 
-from lens_cli import pipeline
-from lens_cli.charts import dendrogram_figure
+from lens_cli import pipeline, report, stats
+from lens_cli.charts import CLUSTER_COLOURS, dendrogram_figure
 from lens_cli.config import Options
 from lens_cli.progress import Progress
 from lens_cli.report import build_context, render, script_json
@@ -105,6 +106,10 @@ def test_script_json_escapes():
     assert str(script_json({"a": "</script><b>&"})) == '{"a":"\\u003c/script\\u003e\\u003cb\\u003e\\u0026"}'
 
 
+def _trace(fig: dict, name: str) -> dict:
+    return next(t for t in fig["data"] if t.get("name") == name)
+
+
 def test_dendrogram_is_one_line_trace(analysis):
     c = analysis.clusterings["syntax"]
     fig = dendrogram_figure(c, analysis.parsed.corpus.texts).to_dict()
@@ -112,34 +117,180 @@ def test_dendrogram_is_one_line_trace(analysis):
     assert len(lines) == 1
     n = analysis.parsed.corpus.n
     assert lines[0]["x"].count(None) == n - 1  # one segment group per merge
-    leaves = next(t for t in fig["data"] if t["name"] == "leaves")
-    assert len(leaves["x"]) == n
-    assert all("<script>" not in t for t in leaves["text"])
+    nodes = _trace(fig, "nodes")
+    assert len(nodes["x"]) == 2 * n - 1  # every leaf and every branch point
+    assert sum(1 for y in nodes["y"] if y == 0) >= n
+    assert all("<script>" not in t for t in nodes["text"])
+    assert any("&lt;script&gt;" in t for t in nodes["text"])
+
+
+def test_band_widths_are_cluster_sizes(analysis):
+    c = analysis.clusterings["syntax"]
+    fig = dendrogram_figure(c, analysis.parsed.corpus.texts).to_dict()
+    band = _trace(fig, "band")
+    assert sum(band["width"]) == pytest.approx(analysis.parsed.corpus.n)
+    width_of: dict[int, float] = {}
+    for cid, w in zip(band["customdata"], band["width"]):
+        width_of[cid] = width_of.get(cid, 0) + w
+    # Flat clusters are subtrees, so each is one run of the band, as wide as its size.
+    for cluster in c.clusters:
+        assert band["customdata"].count(cluster.id) == 1
+        assert width_of[cluster.id] == pytest.approx(cluster.size)
+    assert width_of.get(0, 0) == pytest.approx(len(c.unclustered))
 
 
 def test_dendrogram_truncates_big_trees(analysis):
     c = analysis.clusterings["lexical"]
-    fig = dendrogram_figure(c, analysis.parsed.corpus.texts, max_leaves=5).to_dict()
-    leaves = next(t for t in fig["data"] if t["name"] == "leaves")
-    assert len(leaves["x"]) == 5
-    assert any("texts<br>" in t for t in leaves["text"])
+    texts = analysis.parsed.corpus.texts
+    fig = dendrogram_figure(c, texts, max_leaves=5).to_dict()
+    nodes = _trace(fig, "nodes")
+    assert len(nodes["x"]) == 5 + 4  # five drawn leaves and the four merges above them
+    assert _trace(fig, "links")["x"].count(None) == 4
+    collapsed = [t for t in nodes["text"][:5] if "texts</b>" in t]
+    assert collapsed and all("e.g." in t for t in collapsed)
+    # The band still shows every text, truncated or not.
+    assert sum(_trace(fig, "band")["width"]) == pytest.approx(len(texts))
     assert fig["layout"]["xaxis"]["showticklabels"] is False
 
 
 def test_cluster_roots_are_clickable(analysis):
     c = analysis.clusterings["syntax"]
     fig = dendrogram_figure(c, analysis.parsed.corpus.texts).to_dict()
-    roots = next(t for t in fig["data"] if t["name"] == "clusters")
-    assert sorted(roots["customdata"]) == [cl.id for cl in c.clusters][: len(roots["customdata"])]
+    roots = _trace(fig, "clusters")
+    coloured = [cl.id for cl in c.clusters if cl.id <= len(CLUSTER_COLOURS)]
+    assert roots["customdata"] == coloured
+    ids = {cl.id for cl in c.clusters} | {0}
+    assert set(_trace(fig, "nodes")["customdata"]) <= ids
+    assert set(_trace(fig, "band")["customdata"]) <= ids
+
+
+def test_landmark_mode_band_keeps_cluster_sizes(tmp_path, monkeypatch):
+    # stats.axis_stats samples in landmark mode only above VENDI_SAMPLE rows: keep this tiny corpus above it.
+    monkeypatch.setattr(stats, "VENDI_SAMPLE", 8)
+    texts = [f"music for a {w}" for w in ["party", "beach", "road", "club", "gym", "rain"]]
+    texts += [f"{w} music" for w in ["jazz", "soul", "punk", "folk", "rock"]] + ["songs about love", "sad songs"] * 3
+    p = tmp_path / "d.jsonl"
+    p.write_text("\n".join(json.dumps({"text": t}) for t in texts))
+    request = pipeline.ReadRequest(str(p), text_column="text")
+    options = Options(exact_limit=5, landmarks=6)
+    a = pipeline.run(request, options, Progress(quiet=True), parser=FakeParser(), embedder=FakeEmbedder())
+    c = a.clusterings["syntax"]
+    assert c.mode == "landmark"
+    fig = dendrogram_figure(c, a.parsed.corpus.texts).to_dict()
+    band = _trace(fig, "band")
+    assert sum(band["width"]) == pytest.approx(len(texts))
+    for cluster in c.clusters:
+        got = sum(w for cid, w in zip(band["customdata"], band["width"]) if cid == cluster.id)
+        assert got == pytest.approx(cluster.size)
 
 
 def test_example_cap_is_shown(analysis):
-    ctx = build_context(analysis, plotly_js="")
-    from dataclasses import replace
-
     small = replace(analysis, options={**analysis.options, "max_examples": 1})
     ctx = build_context(small, plotly_js="")
     big = next(c for v in ctx.axes for c in v.clusters if c.size > 1)
     assert big.shown == 1
     doc = BeautifulSoup(render(ctx), "html.parser")
-    assert "showing 1 of" in doc.get_text()
+    assert f"showing 1 of {big.size} members" in doc.get_text()
+    assert "capped at 1 per cluster:" in doc.select_one("#axis-syntax .cap-note").get_text()
+
+
+def test_size_budget_takes_examples_breadth_first(analysis, monkeypatch):
+    full = build_context(analysis, plotly_js="")
+    monkeypatch.setattr(report, "STORE_BUDGET", 1500)
+    ctx = build_context(analysis, plotly_js="")
+    data = json.loads(str(ctx.store_json))
+    assert len(json.dumps(data["store"], ensure_ascii=False, separators=(",", ":")).encode()) <= 1500 + 50
+    shown = [c for v in ctx.axes for c in v.clusters]
+    assert sum(c.shown for c in shown) < sum(c.shown for v in full.axes for c in v.clusters)
+    # Each list is a prefix of its full list, and no list is two examples ahead of another.
+    before = {(v.name, c.id): c.examples for v in full.axes for c in v.clusters}
+    for v in ctx.axes:
+        for c in v.clusters:
+            assert c.examples == before[(v.name, c.id)][: c.shown]
+            assert set(c.examples) <= {int(k) for k in data["store"]}
+    counts = [c.shown for c in shown if c.shown < c.size]
+    assert max(counts) - min(c.shown for c in shown) <= 1
+    assert "size budget" in " ".join(v.cap_note for v in ctx.axes)
+
+
+def test_only_the_largest_clusters_are_listed(analysis, monkeypatch):
+    monkeypatch.setattr(report, "MAX_LISTED_CLUSTERS", 1)
+    ctx = build_context(analysis, plotly_js="")
+    doc = BeautifulSoup(render(ctx), "html.parser")
+    syntax = analysis.clusterings["syntax"]
+    assert len(syntax.clusters) > 1
+    assert [d["data-cluster"] for d in doc.select("#axis-syntax details.cluster:not(.unclustered)")] == ["1"]
+    note = doc.select_one("#axis-syntax .unlisted").get_text(" ", strip=True)
+    rest = syntax.clusters[1:]
+    assert note.startswith(f"{len(rest)} smaller clusters ({sum(c.size for c in rest)} texts")
+
+
+def test_near_duplicates_are_grouped_by_axis(soup, analysis):
+    doc, _ = soup
+    groups = doc.select("#near-duplicates details.near")
+    titles = [g.select_one("summary b").get_text() for g in groups]
+    assert titles[:2] == ["Lexical", "Semantic"]
+    for g in groups:
+        axis = g.select_one("summary b").get_text().lower()
+        total = analysis.stats.axes[axis]["near_duplicate_pairs"]
+        assert g.select_one("summary .num").get_text() == f"{total:,}"
+        assert len(g.select("tbody tr")) == min(total, report.MAX_NEAR_DUPLICATES)
+
+
+def test_summary_table_names_the_largest_cluster(soup, analysis):
+    doc, _ = soup
+    rows = doc.select(".axis-table tbody tr")
+    assert len(rows) == len(analysis.clusterings)
+    first = rows[0].select("td")[-1]
+    syntax = analysis.clusterings["syntax"]
+    share = syntax.clusters[0].size / analysis.parsed.corpus.n
+    assert first.get_text(" ", strip=True).startswith(f"{100 * share:.1f}%")
+    assert " ".join(c.get_text() for c in first.select(".chip")) == syntax.clusters[0].pattern.text
+
+
+def test_same_input_gives_byte_identical_html(tmp_path, analysis):
+    again = pipeline.run(
+        pipeline.ReadRequest(analysis.parsed.corpus.path, text_column="text", seed_column="tag", seed_value="seed"),
+        Options(),
+        Progress(quiet=True),
+        parser=FakeParser(),
+        embedder=FakeEmbedder(),
+    )
+    assert render(build_context(analysis, plotly_js="")) == render(build_context(again, plotly_js=""))
+
+
+def test_examples_emphasise_pattern_or_shared_words(analysis):
+    ctx = build_context(analysis, plotly_js="")
+    data = json.loads(str(ctx.store_json))
+    parsed = analysis.parsed.parsed
+    for view in ctx.axes:
+        clustering = analysis.clusterings[view.name]
+        for c in view.clusters:
+            hits = data["hits"][view.name].get(str(c.id), {})
+            summary = next(s for s in clustering.clusters if s.id == c.id)
+            if summary.pattern is not None:
+                # Every shown member holding the pattern has one hit per pattern item.
+                assert all(len(pos) == len(summary.pattern.items) for pos in hits.values())
+            else:
+                for idx, pos in hits.items():
+                    assert pos and all(parsed[int(idx)].tokens[k].lower in summary.keywords for k in pos)
+    assert any(data["hits"]["lexical"].values())
+    # Each stored example says how many tokens it has, so the page can mark truncation.
+    entry = next(iter(data["store"].values()))
+    assert entry[4] >= len(entry[3])
+
+
+def test_report_fits_its_size_limit(analysis, monkeypatch):
+    # A small slack, so that the examples' bytes must be counted closely to stay within the limit.
+    monkeypatch.setattr(report, "SIZE_SLACK", 500)
+    # A stand-in for plotly.js that leaves room for only some of the examples.
+    js = "/*" + "x" * 200_000 + "*/"
+    skeleton = len(render(build_context(analysis, plotly_js=js, size_limit=0)).encode())
+    full = build_context(analysis, plotly_js=js, size_limit=10**9)
+    full_size = len(render(full).encode())
+    assert full_size > skeleton
+    limit = skeleton + report.SIZE_SLACK + (full_size - skeleton) // 2
+    ctx = build_context(analysis, plotly_js=js, size_limit=limit)
+    assert len(render(ctx).encode()) <= limit
+    shown = sum(c.shown for v in ctx.axes for c in v.clusters)
+    assert 0 < shown < sum(c.shown for v in full.axes for c in v.clusters)
