@@ -21,10 +21,12 @@ from typing import Any
 
 import numpy as np
 
+from .embedders import BATCH_SIZE as EMBED_BATCH
 from .errors import LensError, MissingModelError
 
-#: Texts per chunk: what SentenceTransformerEmbedder.embed encodes at a time (64 x 8).
-CHUNK = 512
+#: Texts per chunk: what SentenceTransformerEmbedder.embed encodes at a time, so that a worker's
+#: chunks are the in-process embedder's chunks.
+CHUNK = EMBED_BATCH * 8
 
 
 def runs_in_background(embedder: Any) -> bool:

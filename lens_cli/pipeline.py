@@ -202,7 +202,8 @@ def finish_embedding(
     pending.seconds += max(spent, time.perf_counter() - t0)
     where = ""
     if pending.job is not None:
-        where = " in a worker process" if pending.job.workers == 1 else f" in {pending.job.workers} worker processes"
+        workers = "a worker process" if pending.job.workers == 1 else f"{pending.job.workers} worker processes"
+        where = f" in {workers}, {pending.job.seconds:.1f}s in all"
     progress.done(
         f"{len(pending.everything):,} texts ({len(pending.distinct):,} distinct, {cached:,} from the cache){where}"
     )
