@@ -68,6 +68,7 @@ class EmbedJob:
     Attributes:
         total: Number of texts.
         count: Texts embedded so far.
+        started: When the job started (``time.perf_counter()``).
         seconds: Wall time from start to the last vectors' arrival, once they have arrived.
         workers: How many worker processes were started.
     """
@@ -87,7 +88,7 @@ class EmbedJob:
         self.count = 0
         self.seconds = 0.0
         self.workers = 0
-        self._start = time.perf_counter()
+        self.started = time.perf_counter()
         if not self._chunks:
             self._all_done.set()
         else:
@@ -131,7 +132,7 @@ class EmbedJob:
                         self._described = self._described or described
                         self.count += len(self._chunks[index])
                         if len(self._results) == len(self._chunks):
-                            self.seconds = time.perf_counter() - self._start
+                            self.seconds = time.perf_counter() - self.started
                             self._all_done.set()
                 else:
                     with self._lock:

@@ -165,9 +165,9 @@ def finish_embedding(
     """
     t0 = time.perf_counter()
     embedder, missing, ns, found = pending.embedder, pending.missing, pending.ns, pending.found
-    progress.stage("embed", len(missing))
-    if pending.job is not None:
-        job = pending.job
+    job = pending.job
+    progress.stage("embed", len(missing), started=job.started if job is not None else None)
+    if job is not None:
         # Nothing else left to do here: a second worker takes half of what remains.
         if job.workers < 2 and (os.cpu_count() or 1) >= 2 and job.remaining_chunks() >= SECOND_WORKER_CHUNKS:
             job.add_worker()
@@ -175,11 +175,9 @@ def finish_embedding(
             fresh, described = job.wait(lambda: progress.set_count(job.count))
         finally:
             progress.background("embed", None)
-        spent = job.seconds
     else:
         described = ns.info if ns is not None and not missing else embedder.describe()
         fresh = embedder.embed(missing, progress.advance) if missing else np.zeros((0, 1), np.float32)
-        spent = 0.0
     if not per_text(embedder):
         emb = fresh
     else:
@@ -199,11 +197,11 @@ def finish_embedding(
             table = np.zeros((0, 1), dtype=np.float32)
         emb = table[pending.group] if len(pending.group) else table
     cached = len(pending.distinct) - len(pending.missing)
-    pending.seconds += max(spent, time.perf_counter() - t0)
+    # With a worker: from its start, while this process did other things, to the vectors in place.
+    pending.seconds += time.perf_counter() - (job.started if job is not None else t0)
     where = ""
-    if pending.job is not None:
-        workers = "a worker process" if pending.job.workers == 1 else f"{pending.job.workers} worker processes"
-        where = f" in {workers}, {pending.job.seconds:.1f}s in all"
+    if job is not None:
+        where = " in a worker process" if job.workers == 1 else f" in {job.workers} worker processes"
     progress.done(
         f"{len(pending.everything):,} texts ({len(pending.distinct):,} distinct, {cached:,} from the cache){where}"
     )
