@@ -221,7 +221,7 @@ def row(r: Result) -> str:
     def s(x: float) -> str:
         return f"{x:.1f}"
 
-    ratio = f"{r.wall / r.floor:.2f}" if r.floor >= 1.0 else "-"
+    ratio = f"{r.wall / r.floor:.2f}" if r.run != "warm" and r.floor > 0 else "-"
     return (
         f"| {r.rows:,} | {r.run} | {s(t.get('parse', 0))} | {s(t.get('embed', 0))} | {s(t.get('syntax', 0))} "
         f"| {s(t.get('dependency', 0))} | {s(t.get('lexical', 0))} | {s(t.get('semantic', 0))} "
