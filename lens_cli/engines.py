@@ -4,7 +4,7 @@ The local engine runs everything in this process. The Dask engine sends the mode
 parsing and embedding, partition by partition to the workers of a ``dask.distributed`` cluster:
 an existing one (``--scheduler tcp://host:8786``) or a local one on loopback (``--workers N``).
 Each worker process loads its models once and keeps them for every partition it is given.
-Landmark assignment (every row against the landmarks) runs on the workers too.
+Reading, the cache, distances, trees and statistics stay on the client.
 
 The results are identical to the local engine's: the same parser and model give the same tags
 per text, and embedding partitions are aligned to the embedder's own chunks, so every text is
@@ -30,8 +30,6 @@ from .model import ParsedText, ParserInfo
 #: Texts per parse task; embedding tasks use a multiple of the embedder's chunk (512).
 PARSE_PARTITION = 2_000
 EMBED_PARTITION = 2_048
-#: Rows per landmark-assignment task.
-ASSIGN_PARTITION = 20_000
 #: A task whose worker dies is tried again on another worker this many times.
 RETRIES = 3
 
@@ -72,17 +70,6 @@ def _embed_part(spec: ModelSpec, texts: list[str]) -> np.ndarray:
 
 def _embedder_describe(spec: ModelSpec) -> str:
     return worker_model(spec).describe()
-
-
-def _nearest_part(
-    cross: Callable[[Any, Sequence[int], Sequence[int]], np.ndarray],
-    items: Any,
-    rows: np.ndarray,
-    landmarks: np.ndarray,
-) -> tuple[np.ndarray, np.ndarray]:
-    block = cross(items, rows, landmarks)
-    near = np.argmin(block, axis=1)
-    return near, block[np.arange(block.shape[0]), near]
 
 
 def _import_dask() -> Any:
