@@ -21,10 +21,12 @@ from typing import Any
 
 import numpy as np
 
+from .embedders import BATCH_SIZE as EMBED_BATCH
 from .errors import LensError, MissingModelError
 
-#: Texts per chunk: what SentenceTransformerEmbedder.embed encodes at a time (64 x 8).
-CHUNK = 512
+#: Texts per chunk: what SentenceTransformerEmbedder.embed encodes at a time, so that a worker's
+#: chunks are the in-process embedder's chunks.
+CHUNK = EMBED_BATCH * 8
 
 
 def runs_in_background(embedder: Any) -> bool:
@@ -66,6 +68,7 @@ class EmbedJob:
     Attributes:
         total: Number of texts.
         count: Texts embedded so far.
+        started: When the job started (``time.perf_counter()``).
         seconds: Wall time from start to the last vectors' arrival, once they have arrived.
         workers: How many worker processes were started.
     """
@@ -85,7 +88,7 @@ class EmbedJob:
         self.count = 0
         self.seconds = 0.0
         self.workers = 0
-        self._start = time.perf_counter()
+        self.started = time.perf_counter()
         if not self._chunks:
             self._all_done.set()
         else:
@@ -129,7 +132,7 @@ class EmbedJob:
                         self._described = self._described or described
                         self.count += len(self._chunks[index])
                         if len(self._results) == len(self._chunks):
-                            self.seconds = time.perf_counter() - self._start
+                            self.seconds = time.perf_counter() - self.started
                             self._all_done.set()
                 else:
                     with self._lock:

@@ -167,9 +167,9 @@ def finish_embedding(
     """
     t0 = time.perf_counter()
     embedder, missing, ns, found = pending.embedder, pending.missing, pending.ns, pending.found
-    progress.stage("embed", len(missing))
-    if pending.job is not None:
-        job = pending.job
+    job = pending.job
+    progress.stage("embed", len(missing), started=job.started if job is not None else None)
+    if job is not None:
         # Nothing else left to do here: a second worker takes half of what remains.
         if job.workers < 2 and (os.cpu_count() or 1) >= 2 and job.remaining_chunks() >= SECOND_WORKER_CHUNKS:
             job.add_worker()
@@ -177,11 +177,9 @@ def finish_embedding(
             fresh, described = job.wait(lambda: progress.set_count(job.count))
         finally:
             progress.background("embed", None)
-        spent = job.seconds
     else:
         described = ns.info if ns is not None and not missing else embedder.describe()
         fresh = embedder.embed(missing, progress.advance) if missing else np.zeros((0, 1), np.float32)
-        spent = 0.0
     if not per_text(embedder):
         emb = fresh
     else:
@@ -201,10 +199,11 @@ def finish_embedding(
             table = np.zeros((0, 1), dtype=np.float32)
         emb = table[pending.group] if len(pending.group) else table
     cached = len(pending.distinct) - len(pending.missing)
-    pending.seconds += max(spent, time.perf_counter() - t0)
+    # With a worker: from its start, while this process did other things, to the vectors in place.
+    pending.seconds += time.perf_counter() - (job.started if job is not None else t0)
     where = ""
-    if pending.job is not None:
-        where = " in a worker process" if pending.job.workers == 1 else f" in {pending.job.workers} worker processes"
+    if job is not None:
+        where = " in a worker process" if job.workers == 1 else f" in {job.workers} worker processes"
     progress.done(
         f"{len(pending.everything):,} texts ({len(pending.distinct):,} distinct, {cached:,} from the cache){where}"
     )
@@ -610,7 +609,11 @@ def _axes_in_parallel(
 
     out: dict[str, tuple[Clustering, Any, float]] = {}
     with ThreadPoolExecutor(max_workers=2, thread_name_prefix="lens-axis") as axes_pool:
-        futures = {axis: axes_pool.submit(one, axis) for axis in axes}
+        # The lexical axis first: its statistics (the largest Vendi eigendecomposition, words vary
+        # most) then start early and are done by the time the others are.
+        first = sorted(axes, key=lambda a: a != "lexical")
+        submitted = {axis: axes_pool.submit(one, axis) for axis in first}
+        futures = {axis: submitted[axis] for axis in axes}
         progress.stage("axes", len(futures))
         while not all(f.done() for f in futures.values()):
             time.sleep(0.1)

@@ -73,9 +73,12 @@ class Progress:
         """Set the current count (for work counted elsewhere) and redraw."""
         self.advance(count - self._count)
 
-    def stage(self, name: str, total: int = 0) -> None:
+    def stage(self, name: str, total: int = 0, started: float | None = None) -> None:
+        """Start a stage; ``started`` (a ``time.perf_counter()`` value) when its work began earlier,
+        elsewhere (a worker), so that its time, rate and ETA count from then."""
         self._name, self._label, self._total, self._count = name, "", total, 0
-        self._start = self._phase_start = self._last = self._last_line = time.perf_counter()
+        self._last = self._last_line = time.perf_counter()
+        self._start = self._phase_start = started if started is not None else self._last
         self._draw()
 
     def phase(self, label: str, total: int = 0) -> None:

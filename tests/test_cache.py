@@ -87,6 +87,17 @@ def test_second_run_uses_the_cache_and_not_the_models(tmp_path):
     assert second.embedder == first.embedder
 
 
+def test_other_clustering_options_still_use_the_cache(tmp_path):
+    data = write_csv(tmp_path / "d.csv", TEXTS)
+    cache = Cache(tmp_path / "cache")
+    analyse(data, cache)
+    p, e = CountingParser(), CountingEmbedder()
+    request = pipeline.ReadRequest(path=str(data), text_column="text")
+    options = Options(linkage="complete", n_clusters=2, exact_limit=3, landmarks=2)
+    pipeline.run(request, options, Progress(quiet=True), parser=p, embedder=e, cache=cache)
+    assert p.calls == 0 and e.seen == []
+
+
 def test_only_new_texts_are_computed(tmp_path):
     cache = Cache(tmp_path / "cache")
     analyse(write_csv(tmp_path / "a.csv", TEXTS), cache)

@@ -336,3 +336,13 @@ def test_minilm_in_the_worker_equals_minilm_here():
     here = SentenceTransformerEmbedder("minilm")
     assert np.array_equal(vectors, here.embed(texts))
     assert described == here.describe()
+
+
+def test_two_axes_at_a_time_give_the_same_analysis_as_one_at_a_time(tmp_path, monkeypatch):
+    from lens_cli.export import dumps, to_dict
+
+    texts = grouped_texts(200, seed=2)
+    parallel = dumps(to_dict(run_on(tmp_path, texts)))
+    monkeypatch.setattr(pipeline, "PARALLEL_AXES_LIMIT", 0)
+    sequential = dumps(to_dict(run_on(tmp_path, texts)))
+    assert parallel == sequential
