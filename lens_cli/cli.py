@@ -214,6 +214,15 @@ def main() -> None:
     help="Cache of parses and embeddings (default: $LENS_CACHE_DIR, else $XDG_CACHE_HOME/lens or ~/.cache/lens).",
 )
 @click.option("--no-cache", is_flag=True, help="Neither read nor write the cache.")
+@click.option(
+    "--engine",
+    type=click.Choice(["local", "dask"]),
+    default="local",
+    show_default=True,
+    help="dask: parse and embed on a Dask cluster (pip install 'lens-cli[dask]').",
+)
+@click.option("--scheduler", metavar="ADDRESS", help="With --engine dask: an existing scheduler, e.g. tcp://host:8786.")
+@click.option("--workers", type=int, help="With --engine dask: start a local cluster of N workers (default 2).")
 @click.option("-q", "--quiet", is_flag=True, help="No progress on stderr.")
 @handle_errors
 def analyze(
@@ -244,6 +253,9 @@ def analyze(
     timings: bool,
     cache_dir: str | None,
     no_cache: bool,
+    engine: str,
+    scheduler: str | None,
+    workers: int | None,
     quiet: bool,
 ) -> None:
     """Analyse the texts in PATH and write a report.
@@ -302,7 +314,12 @@ def analyze(
     )
     progress = Progress(quiet=quiet)
     cache = None if no_cache else Cache(Path(cache_dir) if cache_dir else default_cache_dir())
-    analysis = pipeline.run(request, options, progress, axes=axis_list, cache=cache)
+    if engine == "dask":
+        analysis = _run_on_dask(request, options, progress, axis_list, cache, scheduler, workers)
+    else:
+        if scheduler or workers:
+            raise UsageProblem("--scheduler and --workers need --engine dask", param="--engine")
+        analysis = pipeline.run(request, options, progress, axes=axis_list, cache=cache)
     doc = to_dict(analysis, include_timings=timings)
     results = evaluate(parsed_gates, doc)
 
@@ -324,6 +341,36 @@ def analyze(
             click.echo(f"Gate failed: {r.gate.expr} (value {r.actual:.6g})", err=True)
     if failed:
         sys.exit(EXIT_GATE_FAILED)
+
+
+def _run_on_dask(
+    request: Any,
+    options: Options,
+    progress: Any,
+    axes: tuple[str, ...],
+    cache: Any,
+    scheduler: str | None,
+    workers: int | None,
+) -> Any:
+    """The pipeline with parsing and embedding on a Dask cluster (see lens_cli.engines)."""
+    from dataclasses import replace
+
+    from . import pipeline
+    from .embedders import make_embedder
+    from .engines import DaskEmbedder, DaskEngine, DaskParser, embedder_spec, parser_spec
+
+    with DaskEngine(scheduler=scheduler, workers=workers) as eng:
+        parser = DaskParser(eng, parser_spec(options.parser, options.lang, options.stanza_dir))
+        # TF-IDF is fitted on the whole corpus: it runs here, not in partitions.
+        embedder = (
+            make_embedder("tfidf")
+            if options.embedder == "tfidf"
+            else DaskEmbedder(eng, embedder_spec(options.embedder), options.embedder)
+        )
+        opts = replace(options, engine=eng.describe())
+        return pipeline.run(
+            request, opts, progress, parser=parser, embedder=embedder, axes=axes, cache=cache, background=False
+        )
 
 
 @main.command()

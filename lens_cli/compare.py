@@ -241,8 +241,12 @@ class _Labelled:
     def __init__(self, inner: Progress, label: str) -> None:
         self.inner, self.label = inner, label
 
-    def stage(self, name: str, total: int = 0) -> None:
-        self.inner.stage(f"{self.label} {name}", total)
+    def stage(self, name: str, total: int = 0, **kwargs: Any) -> None:
+        self.inner.stage(f"{self.label} {name}", total, **kwargs)
+
+    def __getattr__(self, attr: str) -> Any:
+        # Everything else (phases, counts, background stages) goes to the wrapped Progress as it is.
+        return getattr(self.inner, attr)
 
     def advance(self, k: int = 1) -> None:
         self.inner.advance(k)

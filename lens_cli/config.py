@@ -32,6 +32,7 @@ class Options:
     landmarks: int = DEFAULT_LANDMARKS
     max_examples: int = DEFAULT_MAX_EXAMPLES
     random_seed: int = 0
+    engine: str = "local"
 
     def linkage_for(self, axis: str) -> str:
         """Ward is defined on vectors, so it applies to the semantic axis; the others use average."""
@@ -54,6 +55,7 @@ class Options:
             "landmarks": self.landmarks,
             "max_examples": self.max_examples,
             "random_seed": self.random_seed,
+            "engine": self.engine,
         }
 
 

@@ -44,7 +44,9 @@ class ReadRequest:
 
 def read(request: ReadRequest, random_seed: int = 0) -> Corpus:
     """Read the input (and the seeds file) into a Corpus."""
-    table = read_table(request.path, request.format, request.encoding)
+    # Formats that can (Parquet) read only the columns the analysis uses.
+    columns = [c for c in (request.text_column, request.seed_column) if c] if request.text_column else None
+    table = read_table(request.path, request.format, request.encoding, columns)
     seed_table: Table | None = None
     if request.seeds_path:
         seed_table = read_table(request.seeds_path, None, request.encoding)

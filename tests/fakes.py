@@ -75,3 +75,24 @@ class FakeEmbedder:
         if progress:
             progress(len(texts))
         return l2_normalise(out)
+
+
+class FailingParser(FakeParser):
+    """A parser that always fails: for error paths of remote engines."""
+
+    def parse(self, texts: Sequence[str], progress=None) -> list[ParsedText]:
+        raise RuntimeError("this parser always fails")
+
+
+class SlowParser(FakeParser):
+    """FakeParser that takes ``delay`` seconds per call: gives tests time to kill a worker."""
+
+    def __init__(self, delay: float = 0.3) -> None:
+        super().__init__()
+        self.delay = delay
+
+    def parse(self, texts: Sequence[str], progress=None) -> list[ParsedText]:
+        import time
+
+        time.sleep(self.delay)
+        return super().parse(texts, progress)
