@@ -166,6 +166,37 @@ def _parse_axes(value: str) -> tuple[str, ...]:
     return tuple(a for a in AXES if a in axes)
 
 
+def _options(
+    parser: str,
+    lang: str,
+    stanza_dir: str | None,
+    embedder: str,
+    linkage: str,
+    thresholds: tuple[str, ...],
+    n_clusters: int | None,
+    exact_limit: int,
+    landmarks: int,
+    max_examples: int,
+    random_seed: int,
+) -> Options:
+    """The validated Options from the values of :func:`analysis_options` (shared by analyze and compare)."""
+    return validate(
+        Options(
+            parser=parser,
+            lang=lang,
+            stanza_dir=stanza_dir,
+            embedder=embedder,
+            linkage=linkage,
+            thresholds=parse_thresholds(thresholds, linkage),
+            n_clusters=n_clusters,
+            exact_limit=exact_limit,
+            landmarks=landmarks,
+            max_examples=max_examples,
+            random_seed=random_seed,
+        )
+    )
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="lens")
 def main() -> None:
@@ -285,20 +316,18 @@ def analyze(
         head = g.name.partition(".")[0]
         if head in AXES and head not in axis_list:
             raise UsageProblem(f"--fail-if {g.expr!r}: axis {head!r} is not analysed (--axes)", param="--fail-if")
-    options = validate(
-        Options(
-            parser=parser,
-            lang=lang,
-            stanza_dir=stanza_dir,
-            embedder=embedder,
-            linkage=linkage,
-            thresholds=parse_thresholds(thresholds, linkage),
-            n_clusters=n_clusters,
-            exact_limit=exact_limit,
-            landmarks=landmarks,
-            max_examples=max_examples,
-            random_seed=random_seed,
-        )
+    options = _options(
+        parser,
+        lang,
+        stanza_dir,
+        embedder,
+        linkage,
+        thresholds,
+        n_clusters,
+        exact_limit,
+        landmarks,
+        max_examples,
+        random_seed,
     )
     inputs = [path] + ([seeds_path] if seeds_path else [])
     check_output_paths(inputs, [output, json_path, summary_md])
@@ -441,20 +470,18 @@ def compare(
     if not (output or json_path):
         raise UsageProblem("nothing to write: give -o compare.html and/or --json PATH")
     axis_list = _parse_axes(axes)
-    options = validate(
-        Options(
-            parser=parser,
-            lang=lang,
-            stanza_dir=stanza_dir,
-            embedder=embedder,
-            linkage=linkage,
-            thresholds=parse_thresholds(thresholds, linkage),
-            n_clusters=n_clusters,
-            exact_limit=exact_limit,
-            landmarks=landmarks,
-            max_examples=max_examples,
-            random_seed=random_seed,
-        )
+    options = _options(
+        parser,
+        lang,
+        stanza_dir,
+        embedder,
+        linkage,
+        thresholds,
+        n_clusters,
+        exact_limit,
+        landmarks,
+        max_examples,
+        random_seed,
     )
     check_output_paths([path_a, path_b], [output, json_path])
     requests = [

@@ -47,7 +47,7 @@ from . import __version__, pipeline
 from .config import Options
 from .embedders import Embedder
 from .errors import UsageProblem
-from .export import DISTANCE_NAMES, dumps
+from .export import DISTANCE_NAMES, dumps, json_ready
 from .model import AXES, Clustering, ClusterSummary, Corpus, ParsedCorpus
 from .parsers import Parser
 from .progress import Progress
@@ -381,25 +381,6 @@ def lookup(doc: dict[str, Any], dotted: str) -> Any:
 # ---------------------------------------------------------------- JSON
 
 
-def _r(x: float) -> float:
-    return round(float(x), 6)
-
-
-def _clean(obj: Any) -> Any:
-    """Numpy scalars to Python, floats rounded to 6 decimals (byte-identical files), tuples to lists."""
-    if isinstance(obj, dict):
-        return {str(k): _clean(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple)):
-        return [_clean(v) for v in obj]
-    if isinstance(obj, (bool, np.bool_)):
-        return bool(obj)
-    if isinstance(obj, (int, np.integer)):
-        return int(obj)
-    if isinstance(obj, (float, np.floating)):
-        return _r(obj)
-    return obj
-
-
 def _input(corpus: Corpus) -> dict[str, Any]:
     return {
         "path": corpus.path,
@@ -491,7 +472,7 @@ def to_dict(comparison: Comparison) -> dict[str, Any]:
         "stats": {"a": a.stats, "b": b.stats, "delta": delta(a.stats, b.stats)},
         "axes": {axis: _axis_dict(comparison, ac) for axis, ac in comparison.axes.items()},
     }
-    return _clean(doc)
+    return json_ready(doc)
 
 
 # ---------------------------------------------------------------- HTML

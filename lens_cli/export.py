@@ -28,12 +28,12 @@ def _r(x: float) -> float:
     return round(float(x), 6)
 
 
-def _clean(obj: Any) -> Any:
+def json_ready(obj: Any) -> Any:
     """Numpy scalars to Python, floats rounded, tuples to lists."""
     if isinstance(obj, dict):
-        return {str(k): _clean(v) for k, v in obj.items()}
+        return {str(k): json_ready(v) for k, v in obj.items()}
     if isinstance(obj, (list, tuple)):
-        return [_clean(v) for v in obj]
+        return [json_ready(v) for v in obj]
     if isinstance(obj, (bool, np.bool_)):
         return bool(obj)
     if isinstance(obj, (int, np.integer)):
@@ -41,7 +41,7 @@ def _clean(obj: Any) -> Any:
     if isinstance(obj, (float, np.floating)):
         return _r(obj)
     if isinstance(obj, np.ndarray):
-        return _clean(obj.tolist())
+        return json_ready(obj.tolist())
     return obj
 
 
@@ -159,7 +159,7 @@ def to_dict(analysis: Analysis, include_timings: bool = False) -> dict[str, Any]
         doc["seeds"] = seeds
     if include_timings:
         doc["timings"] = analysis.timings
-    return _clean(doc)
+    return json_ready(doc)
 
 
 def dumps(doc: dict[str, Any]) -> str:

@@ -24,6 +24,15 @@ def _private_cache_dir(tmp_path_factory, monkeypatch):
 
 
 @pytest.fixture
+def fakes(monkeypatch):
+    """The pipeline's default parser and embedder replaced by the small fakes."""
+    from lens_cli import pipeline
+
+    monkeypatch.setattr(pipeline, "make_parser", lambda *a, **k: FakeParser())
+    monkeypatch.setattr(pipeline, "make_embedder", lambda *a, **k: FakeEmbedder())
+
+
+@pytest.fixture
 def fake_parser() -> FakeParser:
     return FakeParser()
 

@@ -555,12 +555,6 @@ CASES = [
 ]
 
 
-@pytest.fixture
-def fakes(monkeypatch):
-    monkeypatch.setattr(pipeline, "make_parser", lambda *a, **k: FakeParser())
-    monkeypatch.setattr(pipeline, "make_embedder", lambda *a, **k: FakeEmbedder())
-
-
 def _write_input(tmp_path: Path, case: Case) -> Path:
     path = tmp_path / case.name
     if case.content == "<dir>":

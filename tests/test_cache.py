@@ -9,17 +9,16 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from click.testing import CliRunner
 
 from lens_cli import cache as cache_mod
 from lens_cli import pipeline
 from lens_cli.cache import Cache, embedder_namespace, parser_namespace
-from lens_cli.cli import main
 from lens_cli.config import Options
 from lens_cli.embedders import TfidfEmbedder
 from lens_cli.model import ParserInfo
 from lens_cli.progress import Progress
 
+from .clitools import run
 from .fakes import FakeEmbedder, FakeParser
 
 TEXTS = ["music for a party", "music for running", "jazz music", "soul music", "music for a party", "sad songs"]
@@ -307,22 +306,12 @@ def test_an_interrupted_write_leaves_no_pack(tmp_path, monkeypatch):
 # --- through the command line ------------------------------------------------------------------
 
 
-@pytest.fixture
-def fakes(monkeypatch):
-    monkeypatch.setattr(pipeline, "make_parser", lambda *a, **k: FakeParser())
-    monkeypatch.setattr(pipeline, "make_embedder", lambda *a, **k: FakeEmbedder())
-
-
-def cli(*args):
-    return CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)
-
-
 def test_cached_and_uncached_runs_write_identical_outputs(fakes, tmp_path):
     data = write_csv(tmp_path / "d.csv", TEXTS * 3)
     outs = []
     for k, flags in enumerate([["--no-cache"], ["--cache-dir", tmp_path / "c"], ["--cache-dir", tmp_path / "c"]]):
         js, html = tmp_path / f"r{k}.json", tmp_path / f"r{k}.html"
-        r = cli("analyze", data, "--text-column", "text", "--json", js, "-o", html, "-q", *flags)
+        r = run("analyze", data, "--text-column", "text", "--json", js, "-o", html, "-q", *flags)
         assert r.exit_code == 0, r.output
         outs.append((js.read_bytes(), html.read_bytes()))
     assert outs[0] == outs[1] == outs[2]
@@ -332,13 +321,13 @@ def test_cached_and_uncached_runs_write_identical_outputs(fakes, tmp_path):
 def test_no_cache_writes_nothing_and_cache_dir_is_used(fakes, tmp_path):
     data = write_csv(tmp_path / "d.csv", TEXTS)
     default = Path(os.environ["LENS_CACHE_DIR"])
-    assert cli("analyze", data, "--text-column", "text", "--json", tmp_path / "r.json", "--no-cache").exit_code == 0
+    assert run("analyze", data, "--text-column", "text", "--json", tmp_path / "r.json", "--no-cache").exit_code == 0
     assert packs(default) == []
-    assert cli("analyze", data, "--text-column", "text", "--json", tmp_path / "r.json").exit_code == 0
+    assert run("analyze", data, "--text-column", "text", "--json", tmp_path / "r.json").exit_code == 0
     assert len(packs(default)) == 2  # the default location (the test's private LENS_CACHE_DIR)
     own = tmp_path / "own"
     assert (
-        cli("analyze", data, "--text-column", "text", "--json", tmp_path / "r.json", "--cache-dir", own).exit_code == 0
+        run("analyze", data, "--text-column", "text", "--json", tmp_path / "r.json", "--cache-dir", own).exit_code == 0
     )
     assert len(packs(own)) == 2
 

@@ -9,7 +9,7 @@ from click.testing import CliRunner
 from lens_cli import pipeline
 from lens_cli.cli import main
 
-from .fakes import FakeEmbedder, FakeParser
+from .clitools import error_line, run
 
 DATA = (
     "text,tag\nmusic for a party,seed\nmusic for running,gen\nmusic for the beach,gen\njazz music,gen\nsoul music,gen\n"
@@ -17,27 +17,10 @@ DATA = (
 
 
 @pytest.fixture
-def fakes(monkeypatch):
-    monkeypatch.setattr(pipeline, "make_parser", lambda *a, **k: FakeParser())
-    monkeypatch.setattr(pipeline, "make_embedder", lambda *a, **k: FakeEmbedder())
-
-
-@pytest.fixture
 def data(tmp_path):
     p = tmp_path / "d.csv"
     p.write_text(DATA)
     return p
-
-
-def run(*args):
-    return CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)
-
-
-def error_line(result):
-    lines = [ln for ln in result.output.splitlines() if ln.startswith("Error:")]
-    assert len(lines) == 1, result.output
-    assert "Traceback" not in result.output
-    return lines[0]
 
 
 def test_analyze_writes_report_json_and_summary(fakes, data, tmp_path):

@@ -7,15 +7,14 @@ import json
 
 import pytest
 from bs4 import BeautifulSoup
-from click.testing import CliRunner
 
 from lens_cli import compare, pipeline
-from lens_cli.cli import main
 from lens_cli.config import Options
 from lens_cli.errors import UsageProblem
 from lens_cli.export import to_dict as analysis_dict
 from lens_cli.progress import Progress
 
+from .clitools import error_line, run
 from .fakes import FakeEmbedder, FakeParser
 
 # A: one template ("music for a NOUN", one case-folded duplicate) and a two-word genre.
@@ -50,12 +49,6 @@ def write_csv(path, column, texts):
 
 
 @pytest.fixture
-def fakes(monkeypatch):
-    monkeypatch.setattr(pipeline, "make_parser", lambda *a, **k: FakeParser())
-    monkeypatch.setattr(pipeline, "make_embedder", lambda *a, **k: FakeEmbedder())
-
-
-@pytest.fixture
 def files(tmp_path):
     return write_csv(tmp_path / "a.csv", "text", A_TEXTS), write_csv(tmp_path / "b.csv", "text", B_TEXTS)
 
@@ -80,17 +73,6 @@ def comparison(files):
 @pytest.fixture
 def doc(comparison):
     return compare.to_dict(comparison)
-
-
-def run_cli(*args):
-    return CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)
-
-
-def error_line(result):
-    lines = [ln for ln in result.output.splitlines() if ln.startswith("Error:")]
-    assert len(lines) == 1, result.output
-    assert "Traceback" not in result.output
-    return lines[0]
 
 
 # ---------------------------------------------------------------- rules
@@ -368,7 +350,7 @@ def test_cli_writes_outputs_byte_identically(fakes, files, tmp_path):
     outs = []
     for k in range(2):
         html, js = tmp_path / f"c{k}.html", tmp_path / f"c{k}.json"
-        r = run_cli("compare", *files, "--text-column", "text", "-o", html, "--json", js, "-q")
+        r = run("compare", *files, "--text-column", "text", "-o", html, "--json", js, "-q")
         assert r.exit_code == 0, r.output
         outs.append((html.read_bytes(), js.read_bytes()))
     assert outs[0] == outs[1]
@@ -384,7 +366,7 @@ def test_cli_text_column_b(fakes, tmp_path):
     a = write_csv(tmp_path / "a.csv", "text", A_TEXTS)
     b = write_csv(tmp_path / "b.csv", "output", B_TEXTS)
     js = tmp_path / "c.json"
-    r = run_cli("compare", a, b, "--text-column", "text", "--text-column-b", "output", "--json", js, "-q")
+    r = run("compare", a, b, "--text-column", "text", "--text-column-b", "output", "--json", js, "-q")
     assert r.exit_code == 0, r.output
     assert json.loads(js.read_text())["inputs"]["b"]["text_column"] == "output"
 
@@ -418,7 +400,7 @@ def test_cli_text_column_b(fakes, tmp_path):
 def test_cli_usage_errors(fakes, files, tmp_path, args, code, message):
     a, b = files
     fill = {"tmp": tmp_path, "a": a, "b": b}
-    r = run_cli("compare", a, b, *[x.format(**fill) for x in args])
+    r = run("compare", a, b, *[x.format(**fill) for x in args])
     assert r.exit_code == code, r.output
     assert error_line(r) == message.format(**fill)
     assert not (tmp_path / "c.json").exists()
@@ -429,13 +411,13 @@ def test_cli_runtime_errors(fakes, files, tmp_path):
     a, _ = files
     missing = tmp_path / "nope.csv"
     html = tmp_path / "c.html"
-    r = run_cli("compare", a, missing, "--text-column", "text", "-o", html)
+    r = run("compare", a, missing, "--text-column", "text", "-o", html)
     assert r.exit_code == 1
     assert error_line(r) == f"Error: {missing}: no such file"
     assert not html.exists()
     empty = tmp_path / "empty.csv"
     empty.write_text("text\n")
-    r = run_cli("compare", a, empty, "--text-column", "text", "-o", html)
+    r = run("compare", a, empty, "--text-column", "text", "-o", html)
     assert r.exit_code == 1
     assert error_line(r) == f"Error: {empty} has a header but no data records"
     assert not html.exists()
@@ -443,7 +425,7 @@ def test_cli_runtime_errors(fakes, files, tmp_path):
 
 def test_cli_sample_applies_to_each_side(fakes, files, tmp_path):
     js = tmp_path / "c.json"
-    r = run_cli("compare", *files, "--text-column", "text", "--sample", "3", "--json", js, "-q")
+    r = run("compare", *files, "--text-column", "text", "--sample", "3", "--json", js, "-q")
     assert r.exit_code == 0, r.output
     doc = json.loads(js.read_text())
     assert doc["inputs"]["a"]["rows_analysed"] == 3 and doc["inputs"]["b"]["rows_analysed"] == 3
