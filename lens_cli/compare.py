@@ -44,10 +44,11 @@ import plotly.graph_objects as go
 from markupsafe import Markup
 
 from . import __version__, pipeline
+from .charts import FONT
 from .config import Options
 from .embedders import Embedder
 from .errors import UsageProblem
-from .export import DISTANCE_NAMES, dumps, json_ready
+from .export import DISTANCE_NAMES, dumps, input_dict, json_ready
 from .model import AXES, Clustering, ClusterSummary, Corpus, ParsedCorpus
 from .parsers import Parser
 from .progress import Progress
@@ -381,19 +382,6 @@ def lookup(doc: dict[str, Any], dotted: str) -> Any:
 # ---------------------------------------------------------------- JSON
 
 
-def _input(corpus: Corpus) -> dict[str, Any]:
-    return {
-        "path": corpus.path,
-        "format": corpus.format,
-        "text_column": corpus.text_column,
-        "rows_read": corpus.rows_read,
-        "rows_analysed": corpus.n,
-        "rows_skipped": dict(corpus.rows_skipped),
-        "sample": corpus.sample,
-        "notes": list(corpus.notes),
-    }
-
-
 def _rows_by_side(comparison: Comparison, members: Sequence[int]) -> dict[str, list[int]]:
     out: dict[str, list[int]] = {"a": [], "b": []}
     for i in members:
@@ -467,7 +455,7 @@ def to_dict(comparison: Comparison) -> dict[str, Any]:
         "schema_version": SCHEMA_VERSION,
         "kind": "lens-compare",
         "lens_version": __version__,
-        "inputs": {"a": _input(a.corpus), "b": _input(b.corpus)},
+        "inputs": {"a": input_dict(a.corpus), "b": input_dict(b.corpus)},
         "options": options,
         "stats": {"a": a.stats, "b": b.stats, "delta": delta(a.stats, b.stats)},
         "axes": {axis: _axis_dict(comparison, ac) for axis, ac in comparison.axes.items()},
@@ -819,7 +807,7 @@ def _layout(fig: go.Figure, height: int) -> go.Figure:
         margin={"l": 60, "r": 12, "t": 28, "b": 40},
         paper_bgcolor="rgba(0,0,0,0)",
         plot_bgcolor="rgba(0,0,0,0)",
-        font={"family": "system-ui, -apple-system, Segoe UI, Roboto, sans-serif", "size": 12},
+        font={"family": FONT, "size": 12},
         legend={"orientation": "h", "y": 1.12},
     )
     return fig

@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 
 from . import __version__
-from .model import Analysis, Clustering
+from .model import Analysis, Clustering, Corpus
 
 SCHEMA_VERSION = 1
 
@@ -119,6 +119,20 @@ def _seeds(analysis: Analysis) -> dict[str, Any] | None:
     return out
 
 
+def input_dict(corpus: Corpus) -> dict[str, Any]:
+    """The JSON ``input`` section: what was read and what was skipped, by reason."""
+    return {
+        "path": corpus.path,
+        "format": corpus.format,
+        "text_column": corpus.text_column,
+        "rows_read": corpus.rows_read,
+        "rows_analysed": corpus.n,
+        "rows_skipped": dict(corpus.rows_skipped),
+        "sample": corpus.sample,
+        "notes": list(corpus.notes),
+    }
+
+
 def to_dict(analysis: Analysis, include_timings: bool = False) -> dict[str, Any]:
     """The JSON document for an analysis."""
     corpus = analysis.parsed.corpus
@@ -135,16 +149,7 @@ def to_dict(analysis: Analysis, include_timings: bool = False) -> dict[str, Any]
     doc: dict[str, Any] = {
         "schema_version": SCHEMA_VERSION,
         "lens_version": __version__,
-        "input": {
-            "path": corpus.path,
-            "format": corpus.format,
-            "text_column": corpus.text_column,
-            "rows_read": corpus.rows_read,
-            "rows_analysed": corpus.n,
-            "rows_skipped": dict(corpus.rows_skipped),
-            "sample": corpus.sample,
-            "notes": list(corpus.notes),
-        },
+        "input": input_dict(corpus),
         "options": options,
         "stats": analysis.stats.dataset,
         "axes": {axis: _axis(analysis, axis, c) for axis, c in analysis.clusterings.items()},
