@@ -11,7 +11,7 @@ import math
 import os
 import re
 import tempfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -640,31 +640,6 @@ def check_output_paths(inputs: list[str], outputs: list[str | None]) -> None:
         if not os.access(parent, os.W_OK):
             raise OutputError(f"cannot write {out}: directory {parent} is not writable")
         _probe_directory(out, Path(os.path.realpath(out)).parent)
-
-
-@contextlib.contextmanager
-def atomic_writer(path: str, mode: str = "w") -> Iterator[Any]:
-    """Write to a temporary file beside ``path`` and rename it into place on success only."""
-    target = Path(path)
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent or ".")
-    except OSError as exc:
-        raise OutputError(f"cannot write {path}: {exc.strerror or exc}") from None
-    try:
-        kwargs = {"encoding": "utf-8", "newline": ""} if "b" not in mode else {}
-        with os.fdopen(fd, mode, **kwargs) as fh:
-            yield fh
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-
-
-def write_text(path: str, text: str) -> None:
-    """Atomically write ``text`` to ``path`` as UTF-8."""
-    write_texts({path: text})
 
 
 def write_texts(files: dict[str, str]) -> None:

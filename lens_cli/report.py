@@ -17,7 +17,6 @@ from importlib import resources
 from typing import Any
 
 import jinja2
-import numpy as np
 from markupsafe import Markup
 
 from . import __version__
@@ -724,9 +723,3 @@ def render(context: ReportContext) -> str:
 def render_analysis(analysis: Analysis, include_timings: bool = False) -> str:
     """Shortcut: context + render."""
     return render(build_context(analysis, include_timings=include_timings))
-
-
-def example_rows(view: AxisView) -> np.ndarray:
-    """All corpus indices shown on an axis (for tests)."""
-    rows = [i for c in view.clusters for i in c.examples] + list(view.unclustered_examples)
-    return np.asarray(rows, dtype=np.int64)

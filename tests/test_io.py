@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from lens_cli.errors import ColumnError, InputError, UsageProblem
-from lens_cli.io import atomic_writer, build_corpus, check_output_paths, read_table
+from lens_cli.io import build_corpus, check_output_paths, read_table, write_texts
 
 
 def write(tmp_path, name, content, mode="w"):
@@ -153,11 +153,15 @@ def test_output_must_not_overwrite_input(tmp_path):
         check_output_paths([data], [data])
 
 
-def test_atomic_writer_leaves_nothing_on_error(tmp_path):
+def test_atomic_writes_leave_nothing_on_error(tmp_path, monkeypatch):
     target = tmp_path / "out.html"
-    with pytest.raises(RuntimeError), atomic_writer(str(target)) as fh:
-        fh.write("partial")
+
+    def boom(*args):
         raise RuntimeError("boom")
+
+    monkeypatch.setattr("lens_cli.io.os.replace", boom)
+    with pytest.raises(RuntimeError):
+        write_texts({str(target): "partial"})
     assert list(tmp_path.iterdir()) == []
 
 
