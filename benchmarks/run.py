@@ -2,12 +2,13 @@
 
 For each size it writes a synthetic few-shot dataset (``synth.py``, fixed seed), then runs
 ``lens analyze`` as a subprocess with ``--timings --json``, once with ``--no-cache``, once with an
-empty cache directory (which fills it) and once more with the filled cache, and prints a Markdown
-table: wall time per stage, the model floor (tagging + embedding in the same run), total / floor,
-peak RSS of the process and the size of the report.
+empty cache directory (which fills it), once with parses and embeddings cached but not trees and
+statistics ("warm": the cost of everything but the models), and once with everything cached and other
+thresholds ("rerun"), and prints a Markdown table: wall time per stage, the model floor (tagging +
+embedding in the same run), total / floor, peak RSS of the process and the size of the report.
 
     python benchmarks/run.py                      # 1k, 10k and 100k rows (the 100k run takes minutes)
-    python benchmarks/run.py --sizes 1000,10000 --runs no-cache,warm
+    python benchmarks/run.py --sizes 1000,10000 --runs no-cache,warm,rerun
 """
 
 from __future__ import annotations
@@ -32,7 +33,18 @@ sys.path.insert(0, str(HERE))
 import synth  # noqa: E402
 
 STAGES = ("read", "parse", "embed", "syntax", "dependency", "lexical", "semantic", "axis_stats", "stats")
-RUNS = ("no-cache", "cold", "warm")
+RUNS = ("no-cache", "cold", "warm", "rerun")
+#: What "rerun" changes: the cut of every tree, as someone exploring thresholds would.
+OTHER_CLUSTERING = [
+    "--threshold",
+    "syntax=0.3",
+    "--threshold",
+    "dependency=0.3",
+    "--threshold",
+    "lexical=0.45",
+    "--threshold",
+    "semantic=0.15",
+]
 
 
 @dataclass
@@ -184,9 +196,14 @@ def bench(size: int, runs: list[str], workdir: Path, python: str) -> list[Result
         if run == "no-cache":
             args = ["--no-cache"]
         else:
-            if run == "warm" and not cache_dir.exists():
-                run_lens(data, out, ["--cache-dir", str(cache_dir)], python)  # fill it first
             args = ["--cache-dir", str(cache_dir)]
+            if run in ("warm", "rerun") and not cache_dir.exists():
+                run_lens(data, out, args, python)  # fill it first
+            if run == "warm":
+                # Parses and embeddings cached, trees and statistics not: everything but the models.
+                shutil.rmtree(cache_dir / "v1" / "results", ignore_errors=True)
+            if run == "rerun":
+                args += OTHER_CLUSTERING
         wall, doc, rss = run_lens(data, out, args, python)
         modes = ",".join(
             f"{a[:3]}:{v['mode'][0]}" + (f"{v['landmarks']}" if v["mode"] == "landmark" else "")
@@ -221,7 +238,7 @@ def row(r: Result) -> str:
     def s(x: float) -> str:
         return f"{x:.1f}"
 
-    ratio = f"{r.wall / r.floor:.2f}" if r.run != "warm" and r.floor > 0 else "-"
+    ratio = f"{r.wall / r.floor:.2f}" if r.run in ("no-cache", "cold") and r.floor > 0 else "-"
     return (
         f"| {r.rows:,} | {r.run} | {s(t.get('parse', 0))} | {s(t.get('embed', 0))} | {s(t.get('syntax', 0))} "
         f"| {s(t.get('dependency', 0))} | {s(t.get('lexical', 0))} | {s(t.get('semantic', 0))} "
@@ -271,19 +288,20 @@ def main() -> None:
         "near-duplicates, seeds) run in a thread, 'axis stats' being the wait for them at the end. total = wall "
         "time of the whole command (start-up, reading and writing included); floor = parse + embed of the same "
         "run; peak RSS = all lens processes together (sampled every 0.2 s). Runs: no-cache = --no-cache; cold = "
-        "an empty cache directory (computes everything and fills it); warm = the filled cache, where no model "
-        "runs: its total is the cost of everything but the models."
+        "an empty cache directory (computes everything and fills it); warm = parses and embeddings cached, "
+        "trees and statistics not (no model runs: its total is the cost of everything but the models); rerun = "
+        "everything cached, other thresholds on every axis (" + " ".join(OTHER_CLUSTERING) + ")."
     )
     for r in results:
-        if r.run == "warm":
-            base = next((b for b in results if b.rows == r.rows and b.run in ("no-cache", "cold")), None)
-            if base is not None:
-                pe = base.floor / max(r.floor, 1e-3)
-                print(
-                    f"{r.rows:,} rows, warm cache vs {base.run}: parse+embed {base.floor:.1f}s -> {r.floor:.2f}s "
-                    f"({pe:.0f}x), end to end {base.wall:.1f}s -> {r.wall:.1f}s ({base.wall / r.wall:.1f}x); "
-                    f"modes {r.modes}"
-                )
+        base = next((b for b in results if b.rows == r.rows and b.run in ("no-cache", "cold")), None)
+        if base is None or r.run not in ("warm", "rerun"):
+            continue
+        pe = base.floor / max(r.floor, 1e-3)
+        print(
+            f"{r.rows:,} rows, {r.run} vs {base.run}: parse+embed {base.floor:.1f}s -> {r.floor:.2f}s "
+            f"({pe:.0f}x), end to end {base.wall:.1f}s -> {r.wall:.1f}s ({base.wall / r.wall:.1f}x); "
+            f"modes {r.modes}"
+        )
 
 
 if __name__ == "__main__":

@@ -339,6 +339,44 @@ class Cache:
         except OSError as exc:
             self.notes.append(f"cache: could not write to {d} ({exc}); continuing without caching")
 
+    def _results_dir(self) -> Path:
+        return self.root / f"v{FORMAT}" / "results"
+
+    def load_result(self, kind: str, key: str) -> tuple[dict[str, Any], dict[str, np.ndarray]] | None:
+        """A stored result (see :meth:`store_result`), or ``None``; a damaged one is removed and noted."""
+        path = self._results_dir() / f"{kind}-{key}.res"
+        try:
+            found = _read_result(path, kind, key)
+        except FileNotFoundError:
+            return None
+        except (OSError, ValueError, KeyError, TypeError, UnicodeDecodeError, struct.error) as exc:
+            self.notes.append(f"cache: ignored {path.name} ({exc}); computed again")
+            with contextlib.suppress(OSError):
+                path.unlink()
+            return None
+        with contextlib.suppress(OSError):
+            os.utime(path)  # recently used: kept when old results are pruned
+        return found
+
+    def store_result(self, kind: str, key: str, meta: dict[str, Any], arrays: dict[str, np.ndarray]) -> None:
+        """Keep a derived result (a tree, axis statistics) under ``kind`` and ``key`` (see :func:`result_key`).
+
+        ``meta`` is JSON (floats survive exactly), ``arrays`` numpy arrays. Written atomically; the
+        least recently used files beyond :data:`MAX_RESULTS` are removed.
+        """
+        d = self._results_dir()
+        try:
+            d.mkdir(parents=True, exist_ok=True)
+            _atomic_write(d / f"{kind}-{key}.res", _result_bytes(kind, key, meta, arrays))
+            files = [p for p in d.iterdir() if p.suffix == ".res"]
+            if len(files) > MAX_RESULTS:
+                by_age = sorted(files, key=lambda p: (_mtime(p), p.name))
+                for old in by_age[: len(files) - MAX_RESULTS]:
+                    with contextlib.suppress(OSError):
+                        old.unlink()
+        except (OSError, ValueError) as exc:
+            self.notes.append(f"cache: could not write to {d} ({exc}); continuing without caching")
+
     def _merge(self, ns: Namespace) -> None:
         """All packs of a namespace into one. Safe with concurrent runs: the merged pack is written
         before the old ones are removed, and readers skip packs that vanish."""
@@ -357,6 +395,89 @@ class Cache:
         for pack in packs:
             with contextlib.suppress(OSError):
                 pack.path.unlink()
+
+
+# --- results: trees and axis statistics ----------------------------------------------------------
+
+#: Bump when distances, trees, landmarks or axis statistics are computed differently: results
+#: stored before are then not reused (the lens version is part of every key as well).
+RESULTS_SCHEMA = 1
+RESULT_MAGIC = b"LENSRSLT"
+#: Result files kept; beyond that the least recently used are removed.
+MAX_RESULTS = 64
+
+
+def result_key(*parts: str | bytes | Sequence[str] | np.ndarray) -> str:
+    """A hex SHA-256 over everything a result depends on: strings, lists of strings, arrays."""
+    from . import __version__
+
+    h = hashlib.sha256(f"lens {__version__} results {RESULTS_SCHEMA}".encode())
+    for part in parts:
+        if isinstance(part, np.ndarray):
+            arr = np.ascontiguousarray(part)
+            h.update(f"|array {arr.dtype.str} {arr.shape}|".encode())
+            h.update(arr.tobytes())
+        elif isinstance(part, bytes):
+            h.update(b"|bytes %d|" % len(part))
+            h.update(part)
+        elif isinstance(part, str):
+            h.update(b"|str|")
+            h.update(part.encode("utf-8", "surrogatepass"))
+        else:
+            h.update(b"|list %d|" % len(part))
+            for item in part:
+                b = item.encode("utf-8", "surrogatepass")
+                h.update(struct.pack("<Q", len(b)))
+                h.update(b)
+    return h.hexdigest()
+
+
+def _result_bytes(kind: str, key: str, meta: dict[str, Any], arrays: dict[str, np.ndarray]) -> bytes:
+    specs = []
+    blobs = []
+    offset = 0
+    for name, arr in arrays.items():
+        data = np.ascontiguousarray(arr).astype(arr.dtype.newbyteorder("<"), copy=False).tobytes()
+        specs.append(
+            {"name": name, "dtype": arr.dtype.newbyteorder("<").str, "shape": list(arr.shape), "offset": offset}
+        )
+        blobs.append(data)
+        offset += len(data)
+    header = {"format": FORMAT, "kind": kind, "key": key, "meta": meta, "arrays": specs}
+    head = json.dumps(header, sort_keys=True, ensure_ascii=False, allow_nan=False).encode("utf-8")
+    body = RESULT_MAGIC + struct.pack("<I", len(head)) + head + b"".join(blobs)
+    return body + hashlib.sha256(body).digest()
+
+
+def _read_result(path: Path, kind: str, key: str) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
+    """A verified result file's ``(meta, arrays)``, or ``ValueError``."""
+    data = path.read_bytes()
+    if len(data) < len(RESULT_MAGIC) + 4 + 32 or not data.startswith(RESULT_MAGIC):
+        raise ValueError("not a lens result file")
+    body, digest = data[:-32], data[-32:]
+    if hashlib.sha256(body).digest() != digest:
+        raise ValueError("checksum mismatch")
+    (head_len,) = struct.unpack_from("<I", body, len(RESULT_MAGIC))
+    start = len(RESULT_MAGIC) + 4
+    header = json.loads(body[start : start + head_len].decode("utf-8"))
+    if header.get("format") != FORMAT or header.get("kind") != kind or header.get("key") != key:
+        raise ValueError("result of another kind, key or format")
+    payload = memoryview(body)[start + head_len :]
+    arrays = {}
+    for spec in header["arrays"]:
+        dtype = np.dtype(spec["dtype"])
+        shape = tuple(int(x) for x in spec["shape"])
+        count = int(np.prod(shape)) if shape else 1
+        arr = np.frombuffer(payload, dtype=dtype, count=count, offset=int(spec["offset"]))
+        arrays[str(spec["name"])] = arr.reshape(shape).astype(dtype.newbyteorder("="))
+    return header["meta"], arrays
+
+
+def _mtime(path: Path) -> int:
+    try:
+        return path.stat().st_mtime_ns
+    except OSError:  # removed by another run meanwhile
+        return 0
 
 
 def _atomic_write(path: Path, data: bytes) -> None:

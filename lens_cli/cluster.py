@@ -301,6 +301,7 @@ def cluster_exact(
     progress: Any = None,
     order: np.ndarray | None = None,
     keys: Sequence[str] | None = None,
+    tree: Tree | None = None,
 ) -> Clustering:
     """Cluster all texts of one axis on their full condensed distances.
 
@@ -314,37 +315,88 @@ def cluster_exact(
             :func:`canonical_order`); the result names texts by their own indices all the same.
         keys: Without ``order``, the texts whose sorted order the tree is built in (default: each
             text as its tokens spell it).
+        tree: The tree :func:`exact_tree` built on these distances before (the results cache): then
+            ``condensed`` may be ``None`` and ``pair_fn`` gives the distances the summaries need.
     """
-    n = len(parsed)
     if overwrite and pair_fn is None:
         raise ValueError("overwrite needs pair_fn: the condensed matrix is gone after the tree")
+    if tree is None:
+        tree = exact_tree(
+            condensed,
+            parsed,
+            method,
+            embeddings=embeddings,
+            overwrite=overwrite,
+            progress=progress,
+            order=order,
+            keys=keys,
+        )
+        if pair_fn is None:
+            pair_fn = _pairs_in(condensed, len(parsed), order)
+    elif pair_fn is None:
+        raise ValueError("a cached tree needs pair_fn for the cluster summaries")
+    return clustering_from_tree(
+        axis, tree, parsed, is_seed, threshold=threshold, k=k, pair_fn=pair_fn, progress=progress, method=method
+    )
+
+
+def _pairs_in(condensed: np.ndarray, n: int, order: np.ndarray | None) -> Callable[[np.ndarray], np.ndarray]:
+    """Square distances among given texts, read from ``condensed``: the distances among the texts
+    ``order[0], order[1], ...``, or in row order without ``order`` (see :func:`exact_tree`)."""
+    if order is None:
+        return lambda idx: submatrix(condensed, n, idx)
+    inverse = np.argsort(order)
+    return lambda idx: submatrix(condensed, n, inverse[idx])
+
+
+def exact_tree(
+    condensed: np.ndarray,
+    parsed: Sequence[ParsedText],
+    method: str,
+    *,
+    embeddings: np.ndarray | None = None,
+    overwrite: bool = False,
+    progress: Any = None,
+    order: np.ndarray | None = None,
+    keys: Sequence[str] | None = None,
+) -> Tree:
+    """The tree of all texts on their condensed distances, leaves named by the texts' own indices.
+
+    Arguments as for :func:`cluster_exact`.
+    """
+    n = len(parsed)
     if order is None:
         # Callers that did not compute the distances in text order: permute a copy here (the
         # pipeline avoids this O(n²) copy by computing them in that order; see canonical_order).
         order = canonical_order(keys if keys is not None else [text_key(p) for p in parsed])
         if not np.array_equal(order, np.arange(n)):
             iu = np.triu_indices(n, 1)
-            permuted = submatrix(condensed, n, order)[iu].astype(np.float64)
-            if pair_fn is None:
-                pair_fn = lambda idx, c=condensed: submatrix(c, n, idx)  # noqa: E731
-            condensed, overwrite = permuted, True
-    if pair_fn is None:
-        inverse = np.argsort(order)
-
-        def pair_fn(idx: np.ndarray) -> np.ndarray:
-            return submatrix(condensed, n, inverse[idx])
-
+            condensed, overwrite = submatrix(condensed, n, order)[iu].astype(np.float64), True
     if progress is not None:
         phase(progress, "tree")
     vectors = embeddings[order] if embeddings is not None else None
     built = build_tree(condensed, n, method, vectors, overwrite=overwrite)
-    tree = Tree(relabel_leaves(built.linkage, order), order[built.leaf_order])
+    return Tree(relabel_leaves(built.linkage, order), order[built.leaf_order])
+
+
+def clustering_from_tree(
+    axis: str,
+    tree: Tree,
+    parsed: Sequence[ParsedText],
+    is_seed: np.ndarray,
+    *,
+    threshold: float | None,
+    k: int | None,
+    pair_fn: Callable[[np.ndarray], np.ndarray],
+    progress: Any = None,
+    method: str = "average",
+) -> Clustering:
+    """Flat clusters cut from an exact-mode ``tree`` of all texts, and their summaries."""
+    n = len(parsed)
     raw = flat_labels(tree, n, threshold, k)
     leaf_rank = np.empty(n, dtype=np.int64)
     leaf_rank[tree.leaf_order] = np.arange(n)
-    labels, clusters, singles = summarise(
-        axis, raw, leaf_rank, parsed, is_seed, None if pair_fn is not None else condensed, pair_fn, progress
-    )
+    labels, clusters, singles = summarise(axis, raw, leaf_rank, parsed, is_seed, None, pair_fn, progress)
     return Clustering(
         axis=axis,
         linkage=tree.linkage,
@@ -364,33 +416,29 @@ def cluster_exact(
 def cluster_landmarks(
     axis: str,
     landmarks: np.ndarray,
-    landmark_condensed: np.ndarray,
+    tree: Tree,
     nearest: np.ndarray,
     parsed: Sequence[ParsedText],
     is_seed: np.ndarray,
     pair_fn: Callable[[np.ndarray], np.ndarray],
     *,
-    method: str,
     threshold: float | None,
     k: int | None,
-    landmark_embeddings: np.ndarray | None = None,
-    weights: np.ndarray | None = None,
     progress: Any = None,
+    method: str = "average",
 ) -> Clustering:
-    """Cluster landmarks exactly; every text joins the cluster of its nearest landmark.
+    """Every text joins the flat cluster of its nearest landmark, cut from the landmarks' tree.
 
     Args:
         landmarks: Corpus indices of the landmarks.
-        landmark_condensed: Condensed distances among landmarks.
+        tree: The tree on the landmarks (:func:`build_tree` on their condensed distances, each
+            landmark weighted by the rows it stands for); its leaves are positions in ``landmarks``.
         nearest: For each text, the index into ``landmarks`` of its nearest landmark.
         pair_fn: Square distances among arbitrary corpus indices (for summaries).
-        weights: How many rows each landmark stands for (see :func:`build_tree`); default: one each.
+        method: The linkage the tree was built with (said in the result).
     """
     n = len(parsed)
     m = len(landmarks)
-    if progress is not None:
-        phase(progress, "tree")
-    tree = build_tree(landmark_condensed, m, method, landmark_embeddings, weights=weights)
     raw_lm = flat_labels(tree, m, threshold, k)
     raw = raw_lm[nearest]
     lm_rank = np.empty(m, dtype=np.int64)

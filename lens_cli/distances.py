@@ -142,18 +142,87 @@ def _fill_condensed(n: int, block_fn: Any, dtype: Any = np.float32, progress: Ad
     return out
 
 
+#: Distances are computed among distinct items only (and copied out to every pair of rows) when at
+#: most this share of the items is distinct: copying costs ~2 ns a pair, a distance 12-18 ns.
+DISTINCT_SHARE = 0.85
+#: ... and the distinct items' square matrix (float32) has at most this many elements (600 MB).
+DISTINCT_SQUARE_ELEMENTS = 150_000_000
+
+
+def distinct_index(keys: Sequence[Any]) -> tuple[list[int], np.ndarray]:
+    """The first position of each distinct key (in order), and for each position its key's number."""
+    first: dict[Any, int] = {}
+    rows: list[int] = []
+    group = np.empty(len(keys), dtype=np.int64)
+    for i, key in enumerate(keys):
+        g = first.setdefault(key, len(rows))
+        if g == len(rows):
+            rows.append(i)
+        group[i] = g
+    return rows, group
+
+
+def _condensed(
+    items: Any,
+    keys: Sequence[Any],
+    blocks: Callable[[Any], Callable[[int, int], np.ndarray]],
+    dtype: Any,
+    progress: Advance | None,
+) -> np.ndarray:
+    """Condensed distances among ``items``; ``blocks(some_items)`` gives the ``block(i, j)`` function of
+    :func:`_fill_condensed` over them. Items with equal ``keys`` have equal distances to everything.
+
+    Generated data repeats itself (the same tag sequence under many texts): when few enough items are
+    distinct, their distances are computed once, as a square, and every pair of rows reads its value
+    from there. The values are the same float32 numbers either way.
+    """
+    n = len(keys)
+    first, group = distinct_index(keys)
+    m = len(first)
+    if n < 2 or m > DISTINCT_SHARE * n or m * m > DISTINCT_SQUARE_ELEMENTS:
+        return _fill_condensed(n, blocks(items), dtype, progress)
+    sub = items[np.asarray(first)] if isinstance(items, np.ndarray) else [items[i] for i in first]
+    block = blocks(sub)
+    sq = np.empty((m, m), dtype=np.float32)
+    i = 0
+    while i < m:
+        b = max(1, min(m - i, BLOCK_ELEMENTS // (m - i)))
+        part = block(i, i + b)  # rows i..i+b against columns i..m
+        sq[i : i + b, i:] = part
+        sq[i:, i : i + b] = part.T
+        i += b
+    np.fill_diagonal(sq, 0.0)  # d(x, x) = 0 exactly, also where a float32 dot product says 1e-8
+    out = np.empty(condensed_size(n), dtype=dtype)
+    pos = 0
+    step = max(1, n // 100)
+    for r in range(n - 1):
+        length = n - 1 - r
+        out[pos : pos + length] = sq[group[r]][group[r + 1 :]]
+        pos += length
+        if progress is not None and (r + 1) % step == 0:
+            progress(step)
+    if progress is not None and n:
+        progress(n - (n - 1) // step * step)
+    return out
+
+
 def string_condensed(
     strings: Sequence[str], axis: str, dtype: Any = np.float32, progress: Advance | None = None
 ) -> np.ndarray:
     """Condensed distances (float32 values, stored as ``dtype``) between all strings of a string axis."""
     strings = list(strings)
-    choices = list(strings)  # a distinct list object: cdist(a, a) takes a 3-4x slower path
     scorer = scorer_for(axis)
 
-    def block(i: int, j: int) -> np.ndarray:
-        return process.cdist(strings[i:j], choices[i:], scorer=scorer, dtype=np.float32, workers=_workers)
+    def blocks(items: Sequence[str]) -> Callable[[int, int], np.ndarray]:
+        items = list(items)
+        choices = list(items)  # a distinct list object: cdist(a, a) takes a 3-4x slower path
 
-    return _fill_condensed(len(strings), block, dtype, progress)
+        def block(i: int, j: int) -> np.ndarray:
+            return process.cdist(items[i:j], choices[i:], scorer=scorer, dtype=np.float32, workers=_workers)
+
+        return block
+
+    return _condensed(strings, strings, blocks, dtype, progress)
 
 
 def string_cross(a: Sequence[str], b: Sequence[str], axis: str) -> np.ndarray:
@@ -186,7 +255,12 @@ def embedding_cross(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 def embedding_condensed(emb: np.ndarray, dtype: Any = np.float32, progress: Advance | None = None) -> np.ndarray:
     """Condensed semantic distances (float32 values, stored as ``dtype``); identical vectors give exactly 0."""
     emb = np.ascontiguousarray(emb, dtype=np.float32)
-    return _fill_condensed(len(emb), lambda i, j: embedding_cross(emb[i:j], emb[i:]), dtype, progress)
+
+    def blocks(rows: Any) -> Callable[[int, int], np.ndarray]:
+        rows = np.ascontiguousarray(rows)
+        return lambda i, j: embedding_cross(rows[i:j], rows[i:])
+
+    return _condensed(emb, [row.tobytes() for row in emb], blocks, dtype, progress)
 
 
 def square(condensed: np.ndarray, n: int) -> np.ndarray:

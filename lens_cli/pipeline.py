@@ -15,8 +15,8 @@ import numpy as np
 
 from . import distances as dist
 from .background import EmbedJob, runs_in_background
-from .cache import Cache, Namespace, embedder_namespace, parser_namespace, per_text
-from .cluster import canonical_order, cluster_exact, cluster_landmarks
+from .cache import Cache, Namespace, embedder_namespace, parser_namespace, per_text, result_key
+from .cluster import Tree, build_tree, canonical_order, cluster_landmarks, clustering_from_tree, exact_tree
 from .config import Options
 from .embedders import Embedder, make_embedder
 from .io import Table, build_corpus, read_table
@@ -270,6 +270,64 @@ def _nearest(
     return near, dmin
 
 
+def _cached_tree(cache: Cache | None, key: str, n_leaves: int, n_rows: int) -> Tree | None:
+    """A tree from the results cache, if there is one of the right shape."""
+    got = cache.load_result("tree", key) if cache is not None else None
+    if got is None:
+        return None
+    _, arrays = got
+    linkage, leaf_order = arrays.get("linkage"), arrays.get("leaf_order")
+    if (
+        linkage is None
+        or leaf_order is None
+        or linkage.shape != (max(0, n_leaves - 1), 4)
+        or leaf_order.shape != (n_leaves,)
+        or (n_leaves and not (leaf_order.min() >= 0 and leaf_order.max() < n_rows))
+    ):
+        return None
+    return Tree(linkage.astype(np.float64), leaf_order.astype(np.int64))
+
+
+def _cached_landmarks(cache: Cache | None, key: str, n: int) -> tuple[np.ndarray, np.ndarray] | None:
+    """Landmarks and every row's nearest landmark from the results cache, if they fit ``n`` rows."""
+    got = cache.load_result("landmarks", key) if cache is not None else None
+    if got is None:
+        return None
+    landmarks, nearest = got[1].get("landmarks"), got[1].get("nearest")
+    if landmarks is None or nearest is None or landmarks.ndim != 1 or nearest.shape != (n,) or not len(landmarks):
+        return None
+    if landmarks.min() < 0 or landmarks.max() >= n or nearest.min() < 0 or nearest.max() >= len(landmarks):
+        return None
+    return landmarks.astype(np.int64), nearest.astype(np.int64)
+
+
+def _cached_stats(cache: Cache | None, key: str) -> dict[str, Any] | None:
+    """Axis statistics (without seeds and threshold) from the results cache."""
+    got = cache.load_result("stats", key) if cache is not None else None
+    if got is None:
+        return None
+    meta, _ = got
+    try:
+        meta["near_duplicate_examples"] = [(int(i), int(j), float(d)) for i, j, d in meta["near_duplicate_examples"]]
+    except (KeyError, TypeError, ValueError):
+        return None
+    return meta
+
+
+def _store_stats(cache: Cache | None, key: str, stats: dict[str, Any]) -> None:
+    if cache is not None:
+        cache.store_result("stats", key, _plain(stats), {})
+
+
+def _plain(obj: Any) -> Any:
+    """JSON-able as it is (no rounding): numpy scalars to Python, tuples to lists."""
+    if isinstance(obj, dict):
+        return {str(k): _plain(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [_plain(v) for v in obj]
+    return obj.item() if isinstance(obj, np.generic) else obj
+
+
 def analyse_axis(
     axis: str,
     parsed: ParsedCorpus,
@@ -278,6 +336,7 @@ def analyse_axis(
     embeddings: np.ndarray | None,
     seed_embeddings: np.ndarray | None,
     pool: Executor | None = None,
+    cache: Cache | None = None,
 ) -> tuple[Clustering, dict[str, Any]]:
     """Distances, tree, flat clusters, axis statistics and seed copying for one axis.
 
@@ -324,77 +383,117 @@ def analyse_axis(
     method = options.linkage_for(axis)
     threshold = options.threshold_for(axis)
     k = options.n_clusters
+    # What the tree and the axis statistics depend on: the results cache's key (see cache.result_key).
+    content = result_key(axis, corpus.texts, embeddings if axis == "semantic" else strings) if cache else ""  # type: ignore[arg-type]
     if n <= options.exact_limit:
         progress.stage(axis, n)
-        phase(progress, "distances", n)
-        # Distances among the texts in sorted order, so that ties in the tree and among the listed
-        # near-duplicates are broken by text, not by row position.
-        order = canonical_order(corpus.texts)
-        if axis == "semantic":
-            condensed = dist.embedding_condensed(embeddings[order], np.float64, progress.advance)
-        else:
-            condensed = dist.string_condensed([strings[i] for i in order], axis, np.float64, progress.advance)
-        summary = distance_summary(condensed, n)
-        summary["near_duplicate_examples"] = [
-            (int(min(order[i], order[j])), int(max(order[i], order[j])), d)
-            for i, j, d in summary["near_duplicate_examples"]
-        ]
-        clustering = cluster_exact(
+        tree_key, stats_key = result_key("exact tree", method, content), result_key("exact statistics", content)
+        tree = _cached_tree(cache, tree_key, n, n)
+        known = _cached_stats(cache, stats_key)
+        summary: dict[str, Any] | None = None
+        if tree is None or known is None:
+            phase(progress, "distances", n)
+            # Distances among the texts in sorted order, so that ties in the tree and among the listed
+            # near-duplicates are broken by text, not by row position.
+            order = canonical_order(corpus.texts)
+            if axis == "semantic":
+                condensed = dist.embedding_condensed(embeddings[order], np.float64, progress.advance)
+            else:
+                condensed = dist.string_condensed([strings[i] for i in order], axis, np.float64, progress.advance)
+            if known is None:
+                summary = distance_summary(condensed, n)
+                summary["near_duplicate_examples"] = [
+                    (int(min(order[i], order[j])), int(max(order[i], order[j])), d)
+                    for i, j, d in summary["near_duplicate_examples"]
+                ]
+            if tree is None:
+                tree = exact_tree(
+                    condensed,
+                    parsed.parsed,
+                    method,
+                    embeddings=embeddings,
+                    overwrite=True,
+                    progress=progress,
+                    order=order,
+                )
+                if cache is not None:
+                    cache.store_result("tree", tree_key, {}, {"linkage": tree.linkage, "leaf_order": tree.leaf_order})
+            del condensed
+        clustering = clustering_from_tree(
             axis,
-            condensed,
+            tree,
             parsed.parsed,
             is_seed,
-            method=method,
             threshold=threshold,
             k=k,
-            embeddings=embeddings,
             pair_fn=pair_fn,
-            overwrite=True,
             progress=progress,
-            order=order,
+            method=method,
         )
-        del condensed
 
         def statistics() -> dict[str, Any]:
-            return axis_stats(n, None, pair_fn, semantic_vectors, keys=vendi_keys, summary=summary)
+            if known is not None:
+                return known
+            out = axis_stats(n, None, pair_fn, semantic_vectors, keys=vendi_keys, summary=summary)
+            _store_stats(cache, stats_key, out)
+            return out
     else:
-        keys: Sequence[Any] = strings if axis != "semantic" else [fold(t) for t in corpus.texts]
-        distinct_rows, group = _distinct(keys)
-        landmarks = pick_landmarks(distinct_rows, options.landmarks, options.random_seed)
-        # The landmark tree is built on the landmarks in text order (see canonical_order).
-        landmarks = landmarks[canonical_order([corpus.texts[i] for i in landmarks])]
-        progress.stage(axis, len(distinct_rows))
-        phase(progress, "nearest landmark", len(distinct_rows))
-        near_distinct, _ = _nearest(cross_fn, distinct_rows, landmarks, progress.advance)
-        # A landmark stands for itself even when another is as close (equal vectors): no landmark
-        # is left without rows, and its weight below is at least 1.
-        near_distinct[np.searchsorted(distinct_rows, landmarks)] = np.arange(len(landmarks))
-        nearest = near_distinct[group]
+        lm_key = result_key("landmarks", str(options.landmarks), str(options.random_seed), content)
+        tree_key, stats_key = result_key("landmark tree", method, lm_key), result_key("sampled statistics", content)
+        found = _cached_landmarks(cache, lm_key, n)
+        if found is not None:
+            landmarks, nearest = found
+            progress.stage(axis, n)
+        else:
+            keys: Sequence[Any] = strings if axis != "semantic" else [fold(t) for t in corpus.texts]
+            distinct_rows, group = _distinct(keys)
+            landmarks = pick_landmarks(distinct_rows, options.landmarks, options.random_seed)
+            # The landmark tree is built on the landmarks in text order (see canonical_order).
+            landmarks = landmarks[canonical_order([corpus.texts[i] for i in landmarks])]
+            progress.stage(axis, len(distinct_rows))
+            phase(progress, "nearest landmark", len(distinct_rows))
+            near_distinct, _ = _nearest(cross_fn, distinct_rows, landmarks, progress.advance)
+            # A landmark stands for itself even when another is as close (equal vectors): no landmark
+            # is left without rows, and its weight below is at least 1.
+            near_distinct[np.searchsorted(distinct_rows, landmarks)] = np.arange(len(landmarks))
+            nearest = near_distinct[group]
+            if cache is not None:
+                cache.store_result("landmarks", lm_key, {}, {"landmarks": landmarks, "nearest": nearest})
         weights = np.bincount(nearest, minlength=len(landmarks))
-        lm_condensed = (
-            dist.embedding_condensed(embeddings[landmarks])
-            if axis == "semantic"
-            else dist.string_condensed([strings[i] for i in landmarks], axis)
-        )
+        lm_tree = _cached_tree(cache, tree_key, len(landmarks), len(landmarks))
+        if lm_tree is None:
+            phase(progress, "tree")
+            lm_condensed = (
+                dist.embedding_condensed(embeddings[landmarks])
+                if axis == "semantic"
+                else dist.string_condensed([strings[i] for i in landmarks], axis)
+            )
+            lm_vectors = embeddings[landmarks] if embeddings is not None else None
+            lm_tree = build_tree(lm_condensed, len(landmarks), method, lm_vectors, weights=weights)
+            del lm_condensed
+            if cache is not None:
+                cache.store_result("tree", tree_key, {}, {"linkage": lm_tree.linkage, "leaf_order": lm_tree.leaf_order})
         clustering = cluster_landmarks(
             axis,
             landmarks,
-            lm_condensed,
+            lm_tree,
             nearest,
             parsed.parsed,
             is_seed,
             pair_fn,
-            method=method,
             threshold=threshold,
             k=k,
-            landmark_embeddings=embeddings[landmarks] if embeddings is not None else None,
-            weights=weights,
             progress=progress,
+            method=method,
         )
-        del lm_condensed
+        known = _cached_stats(cache, stats_key)
 
         def statistics() -> dict[str, Any]:
-            return axis_stats(n, None, pair_fn, semantic_vectors, keys=vendi_keys)
+            if known is not None:
+                return known
+            out = axis_stats(n, None, pair_fn, semantic_vectors, keys=vendi_keys)
+            _store_stats(cache, stats_key, out)
+            return out
 
     def finish() -> dict[str, Any]:
         """Axis statistics and seed copying: they need the distances, not the tree."""
@@ -506,7 +605,7 @@ def run(
             if not busy() and len(axes) > 1 and corpus.n <= PARALLEL_AXES_LIMIT:
                 # Nothing else runs: two axes at a time (their heavy calls release the GIL).
                 for axis, (clustering, result, seconds) in _axes_in_parallel(
-                    axes, parsed, options, progress, embeddings, seed_embeddings, pool
+                    axes, parsed, options, progress, embeddings, seed_embeddings, pool, cache
                 ).items():
                     clusterings[axis], axis_results[axis], timings[axis] = clustering, result, seconds
             for axis in axes:
@@ -517,7 +616,7 @@ def run(
                     embeddings_now()
                 t0 = time.perf_counter()
                 clusterings[axis], axis_results[axis] = analyse_axis(
-                    axis, parsed, options, progress, embeddings, seed_embeddings, None if busy() else pool
+                    axis, parsed, options, progress, embeddings, seed_embeddings, None if busy() else pool, cache
                 )
                 timings[axis] = time.perf_counter() - t0
             progress.stage("axis stats", len(axis_results))
@@ -527,6 +626,7 @@ def run(
                 progress.advance(1)
             waited = progress.done()
             timings["axis_stats"] = waited
+            _cache_notes(cache, progress)  # about stored trees and statistics
     finally:
         pool.shutdown(wait=False, cancel_futures=True)
         if pending is not None and pending.job is not None:
@@ -590,6 +690,7 @@ def _axes_in_parallel(
     embeddings: np.ndarray | None,
     seed_embeddings: np.ndarray | None,
     pool: Executor,
+    cache: Cache | None = None,
 ) -> dict[str, tuple[Clustering, Any, float]]:
     """Every axis, two at a time, in the order given; results by axis (statistics may be futures)."""
     lock = threading.Lock()
@@ -604,6 +705,7 @@ def _axes_in_parallel(
             embeddings,
             seed_embeddings,
             pool,  # type: ignore[arg-type]
+            cache,
         )
         return clustering, result, time.perf_counter() - t0
 

@@ -98,7 +98,7 @@ def test_landmark_mode_assigns_every_row_to_its_landmarks_cluster():
     c = cluster_landmarks(
         "syntax",
         landmarks,
-        lm_d,
+        build_tree(lm_d, len(landmarks), "average"),
         nearest,
         parsed,
         np.zeros(n, bool),
