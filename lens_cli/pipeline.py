@@ -23,7 +23,7 @@ from .io import Table, build_corpus, read_table
 from .model import AXES, Analysis, Clustering, Corpus, ParsedCorpus, ParsedText, Stats
 from .parsers import Parser, make_parser
 from .progress import Progress, phase
-from .stats import axis_stats, dataset_stats, distance_summary, fold, seed_stats
+from .stats import axis_stats, axis_vendi, dataset_stats, distance_summary, fold, seed_stats
 
 PairFn = Callable[[np.ndarray], np.ndarray]
 
@@ -391,6 +391,13 @@ def analyse_axis(
         tree = _cached_tree(cache, tree_key, n, n)
         known = _cached_stats(cache, stats_key)
         summary: dict[str, Any] | None = None
+        # The Vendi score needs neither the tree nor the full matrix, and it is the slowest statistic
+        # (an eigendecomposition of up to 5,000 items): it starts now, in the statistics thread.
+        vendi = (
+            pool.submit(axis_vendi, n, pair_fn, semantic_vectors, keys=vendi_keys)
+            if known is None and pool is not None
+            else None
+        )
         if tree is None or known is None:
             phase(progress, "distances", n)
             # Distances among the texts in sorted order, so that ties in the tree and among the listed
@@ -434,7 +441,15 @@ def analyse_axis(
         def statistics() -> dict[str, Any]:
             if known is not None:
                 return known
-            out = axis_stats(n, None, pair_fn, semantic_vectors, keys=vendi_keys, summary=summary)
+            out = axis_stats(
+                n,
+                None,
+                pair_fn,
+                semantic_vectors,
+                keys=vendi_keys,
+                summary=summary,
+                vendi=vendi.result() if vendi is not None else None,
+            )
             _store_stats(cache, stats_key, out)
             return out
     else:

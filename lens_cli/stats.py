@@ -334,6 +334,7 @@ def axis_stats(
     *,
     keys: Sequence[Any] | None = None,
     summary: dict[str, Any] | None = None,
+    vendi: tuple[float, int | None] | None = None,
 ) -> dict[str, Any]:
     """Homogenization, Vendi score and near-duplicate pairs of one axis.
 
@@ -347,6 +348,7 @@ def axis_stats(
         pair_fn: Square distances among given row indices.
         keys: Per row, a value that is equal only for rows with identical distances to everything
             (the axis string); lets the Vendi score work on distinct items (same value, less work).
+        vendi: The result of :func:`axis_vendi`, when it was computed already.
     """
     sample = stats_sample(n)
     rows = sample if sample is not None else np.arange(n)
@@ -357,13 +359,27 @@ def axis_stats(
         square = pair_fn(rows)
         summary = sampled_distance_summary(rows, square, estimated=sample is not None)
     out: dict[str, Any] = dict(summary)
-    if embeddings is not None:
-        out["vendi_score"] = vendi_from_embeddings(embeddings)
-        out["vendi_sample"] = None
-    else:
-        out["vendi_score"] = vendi_of_rows(rows, pair_fn, keys, square)
-        out["vendi_sample"] = None if sample is None else len(rows)
+    score, sampled = vendi if vendi is not None else axis_vendi(n, pair_fn, embeddings, keys=keys, square=square)
+    out["vendi_score"] = score
+    out["vendi_sample"] = sampled
     return out
+
+
+def axis_vendi(
+    n: int,
+    pair_fn: Callable[[np.ndarray], np.ndarray],
+    embeddings: np.ndarray | None = None,
+    *,
+    keys: Sequence[Any] | None = None,
+    square: np.ndarray | None = None,
+) -> tuple[float, int | None]:
+    """The Vendi score of one axis (arguments as for :func:`axis_stats`; ``square``: distances among the
+    sample, when already computed), and the size of the sample it was estimated on (``None``: all rows)."""
+    if embeddings is not None:
+        return vendi_from_embeddings(embeddings), None
+    sample = stats_sample(n)
+    rows = sample if sample is not None else np.arange(n)
+    return vendi_of_rows(rows, pair_fn, keys, square), None if sample is None else len(rows)
 
 
 def seed_stats(
