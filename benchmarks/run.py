@@ -8,6 +8,7 @@ peak RSS of the process and the size of the report.
 
     python benchmarks/run.py                      # 1k, 10k and 100k rows (the 100k run takes minutes)
     python benchmarks/run.py --sizes 1000,10000 --runs no-cache,warm
+    python benchmarks/run.py --sizes 2000 --runs no-cache --engine dask --workers 2   # on a local Dask cluster
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ RUNS = ("no-cache", "cold", "warm")
 class Result:
     rows: int
     run: str
+    engine: str
     wall: float
     timings: dict[str, float]
     peak_rss_mb: float
@@ -131,7 +133,9 @@ class TreeRss:
         return self.peak_kb
 
 
-def run_lens(data: Path, out: Path, cache_args: list[str], python: str) -> tuple[float, dict, float]:
+def run_lens(
+    data: Path, out: Path, cache_args: list[str], python: str, engine_args: list[str]
+) -> tuple[float, dict, float]:
     """Run ``lens analyze`` on ``data``; return wall time, the JSON document and peak RSS (MB) of
     all its processes together."""
     cmd = [
@@ -153,6 +157,7 @@ def run_lens(data: Path, out: Path, cache_args: list[str], python: str) -> tuple
         "--timings",
         "-q",
         *cache_args,
+        *engine_args,
     ]
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL)
@@ -171,7 +176,7 @@ def run_lens(data: Path, out: Path, cache_args: list[str], python: str) -> tuple
     return wall, doc, max(peak_kb, usage.ru_maxrss) / 1024
 
 
-def bench(size: int, runs: list[str], workdir: Path, python: str) -> list[Result]:
+def bench(size: int, runs: list[str], workdir: Path, python: str, engine_args: list[str]) -> list[Result]:
     data = workdir / f"synthetic_{size}.csv"
     if not data.exists():
         synth.write_csv(data, size)
@@ -185,9 +190,9 @@ def bench(size: int, runs: list[str], workdir: Path, python: str) -> list[Result
             args = ["--no-cache"]
         else:
             if run == "warm" and not cache_dir.exists():
-                run_lens(data, out, ["--cache-dir", str(cache_dir)], python)  # fill it first
+                run_lens(data, out, ["--cache-dir", str(cache_dir)], python, engine_args)  # fill it first
             args = ["--cache-dir", str(cache_dir)]
-        wall, doc, rss = run_lens(data, out, args, python)
+        wall, doc, rss = run_lens(data, out, args, python, engine_args)
         modes = ",".join(
             f"{a[:3]}:{v['mode'][0]}" + (f"{v['landmarks']}" if v["mode"] == "landmark" else "")
             for a, v in doc["axes"].items()
@@ -196,6 +201,7 @@ def bench(size: int, runs: list[str], workdir: Path, python: str) -> list[Result
             Result(
                 rows=size,
                 run=run,
+                engine=engine_label(engine_args),
                 wall=wall,
                 timings=doc["timings"],
                 peak_rss_mb=rss,
@@ -208,24 +214,26 @@ def bench(size: int, runs: list[str], workdir: Path, python: str) -> list[Result
     return results
 
 
+def engine_label(engine_args: list[str]) -> str:
+    """``local``, or ``dask×N`` for ``--engine dask --workers N``."""
+    if "--engine" not in engine_args or engine_args[engine_args.index("--engine") + 1] == "local":
+        return "local"
+    workers = engine_args[engine_args.index("--workers") + 1] if "--workers" in engine_args else "2"
+    return f"dask×{workers}"
+
+
 HEADER = (
-    "| rows | run | parse | embed | syntax | dependency | lexical | semantic | axis stats | stats | total | floor "
-    "| total/floor | peak RSS | report | JSON |\n"
-    "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+    "| rows | run | engine | parse | embed | syntax | dependency | lexical | semantic | axis stats | stats | total "
+    "| floor | total/floor | peak RSS | report | JSON |\n"
+    "|---:|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
 )
 
 
 def row(r: Result) -> str:
-    t = r.timings
-
-    def s(x: float) -> str:
-        return f"{x:.1f}"
-
+    stages = " | ".join(f"{r.timings.get(stage, 0):.1f}" for stage in STAGES[1:])  # all but read
     ratio = f"{r.wall / r.floor:.2f}" if r.run != "warm" and r.floor > 0 else "-"
     return (
-        f"| {r.rows:,} | {r.run} | {s(t.get('parse', 0))} | {s(t.get('embed', 0))} | {s(t.get('syntax', 0))} "
-        f"| {s(t.get('dependency', 0))} | {s(t.get('lexical', 0))} | {s(t.get('semantic', 0))} "
-        f"| {s(t.get('axis_stats', 0))} | {s(t.get('stats', 0))} | **{s(r.wall)}** | {s(r.floor)} | {ratio} "
+        f"| {r.rows:,} | {r.run} | {r.engine} | {stages} | **{r.wall:.1f}** | {r.floor:.1f} | {ratio} "
         f"| {r.peak_rss_mb:,.0f} MB | {r.report_mb:.1f} MB | {r.json_mb:.1f} MB |"
     )
 
@@ -236,7 +244,14 @@ def main() -> None:
     parser.add_argument("--runs", default=",".join(RUNS), help=f"comma-separated, from {', '.join(RUNS)}")
     parser.add_argument("--workdir", help="keep data, outputs and caches here (default: a temporary directory)")
     parser.add_argument("--python", default=sys.executable, help="the Python that has lens installed")
+    parser.add_argument("--engine", choices=("local", "dask"), default="local", help="lens analyze --engine")
+    parser.add_argument("--workers", type=int, help="with --engine dask: lens analyze --workers N (default 2)")
     args = parser.parse_args()
+    if args.workers is not None and args.engine != "dask":
+        parser.error("--workers needs --engine dask")
+    engine_args = ["--engine", args.engine] if args.engine != "local" else []
+    if args.workers is not None:
+        engine_args += ["--workers", str(args.workers)]
     sizes = [int(s.replace("_", "")) for s in args.sizes.split(",") if s]
     runs = [r for r in args.runs.split(",") if r]
     if bad := [r for r in runs if r not in RUNS]:
@@ -244,7 +259,8 @@ def main() -> None:
 
     print(f"Machine: {machine()}")
     print(f"Load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
-    print(f"Command: python benchmarks/run.py --sizes {args.sizes} --runs {args.runs}\n")
+    print(f"Command: python benchmarks/run.py --sizes {args.sizes} --runs {args.runs} {' '.join(engine_args)}".rstrip())
+    print()
     print(HEADER, flush=True)
     tmp = None
     if args.workdir:
@@ -259,7 +275,7 @@ def main() -> None:
     results = []
     try:
         for size in sizes:
-            results += bench(size, runs, workdir, args.python)
+            results += bench(size, runs, workdir, args.python, engine_args)
     finally:
         if tmp is not None:
             tmp.cleanup()
@@ -272,7 +288,10 @@ def main() -> None:
         "time of the whole command (start-up, reading and writing included); floor = parse + embed of the same "
         "run; peak RSS = all lens processes together (sampled every 0.2 s). Runs: no-cache = --no-cache; cold = "
         "an empty cache directory (computes everything and fills it); warm = the filled cache, where no model "
-        "runs: its total is the cost of everything but the models."
+        "runs: its total is the cost of everything but the models. engine dask×N: lens analyze --engine dask "
+        "--workers N, a local Dask cluster of N worker processes (started inside total and counted in peak RSS) "
+        "that parses, embeds, finds nearest landmarks and seeds and counts the dataset statistics; parse and "
+        "embed then include sending the texts and gathering the results."
     )
     for r in results:
         if r.run == "warm":
