@@ -9,6 +9,7 @@ embedding in the same run), total / floor, peak RSS of the process and the size 
 
     python benchmarks/run.py                      # 1k, 10k and 100k rows (the 100k run takes minutes)
     python benchmarks/run.py --sizes 1000,10000 --runs no-cache,warm,rerun
+    python benchmarks/run.py --sizes 2000 --runs no-cache --engine dask --workers 2   # on a local Dask cluster
 """
 
 from __future__ import annotations
@@ -51,6 +52,7 @@ OTHER_CLUSTERING = [
 class Result:
     rows: int
     run: str
+    engine: str
     wall: float
     timings: dict[str, float]
     peak_rss_mb: float
@@ -143,7 +145,9 @@ class TreeRss:
         return self.peak_kb
 
 
-def run_lens(data: Path, out: Path, cache_args: list[str], python: str) -> tuple[float, dict, float]:
+def run_lens(
+    data: Path, out: Path, cache_args: list[str], python: str, engine_args: list[str]
+) -> tuple[float, dict, float]:
     """Run ``lens analyze`` on ``data``; return wall time, the JSON document and peak RSS (MB) of
     all its processes together."""
     cmd = [
@@ -165,6 +169,7 @@ def run_lens(data: Path, out: Path, cache_args: list[str], python: str) -> tuple
         "--timings",
         "-q",
         *cache_args,
+        *engine_args,
     ]
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL)
@@ -183,7 +188,7 @@ def run_lens(data: Path, out: Path, cache_args: list[str], python: str) -> tuple
     return wall, doc, max(peak_kb, usage.ru_maxrss) / 1024
 
 
-def bench(size: int, runs: list[str], workdir: Path, python: str) -> list[Result]:
+def bench(size: int, runs: list[str], workdir: Path, python: str, engine_args: list[str]) -> list[Result]:
     data = workdir / f"synthetic_{size}.csv"
     if not data.exists():
         synth.write_csv(data, size)
@@ -198,13 +203,13 @@ def bench(size: int, runs: list[str], workdir: Path, python: str) -> list[Result
         else:
             args = ["--cache-dir", str(cache_dir)]
             if run in ("warm", "rerun") and not cache_dir.exists():
-                run_lens(data, out, args, python)  # fill it first
+                run_lens(data, out, args, python, engine_args)  # fill it first
             if run == "warm":
                 # Parses and embeddings cached, trees and statistics not: everything but the models.
                 shutil.rmtree(cache_dir / "v1" / "results", ignore_errors=True)
             if run == "rerun":
                 args += OTHER_CLUSTERING
-        wall, doc, rss = run_lens(data, out, args, python)
+        wall, doc, rss = run_lens(data, out, args, python, engine_args)
         modes = ",".join(
             f"{a[:3]}:{v['mode'][0]}" + (f"{v['landmarks']}" if v["mode"] == "landmark" else "")
             for a, v in doc["axes"].items()
@@ -213,6 +218,7 @@ def bench(size: int, runs: list[str], workdir: Path, python: str) -> list[Result
             Result(
                 rows=size,
                 run=run,
+                engine=engine_label(engine_args),
                 wall=wall,
                 timings=doc["timings"],
                 peak_rss_mb=rss,
@@ -225,24 +231,26 @@ def bench(size: int, runs: list[str], workdir: Path, python: str) -> list[Result
     return results
 
 
+def engine_label(engine_args: list[str]) -> str:
+    """``local``, or ``dask×N`` for ``--engine dask --workers N``."""
+    if "--engine" not in engine_args or engine_args[engine_args.index("--engine") + 1] == "local":
+        return "local"
+    workers = engine_args[engine_args.index("--workers") + 1] if "--workers" in engine_args else "2"
+    return f"dask×{workers}"
+
+
 HEADER = (
-    "| rows | run | parse | embed | syntax | dependency | lexical | semantic | axis stats | stats | total | floor "
-    "| total/floor | peak RSS | report | JSON |\n"
-    "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+    "| rows | run | engine | parse | embed | syntax | dependency | lexical | semantic | axis stats | stats | total "
+    "| floor | total/floor | peak RSS | report | JSON |\n"
+    "|---:|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
 )
 
 
 def row(r: Result) -> str:
-    t = r.timings
-
-    def s(x: float) -> str:
-        return f"{x:.1f}"
-
+    stages = " | ".join(f"{r.timings.get(stage, 0):.1f}" for stage in STAGES[1:])  # all but read
     ratio = f"{r.wall / r.floor:.2f}" if r.run in ("no-cache", "cold") and r.floor > 0 else "-"
     return (
-        f"| {r.rows:,} | {r.run} | {s(t.get('parse', 0))} | {s(t.get('embed', 0))} | {s(t.get('syntax', 0))} "
-        f"| {s(t.get('dependency', 0))} | {s(t.get('lexical', 0))} | {s(t.get('semantic', 0))} "
-        f"| {s(t.get('axis_stats', 0))} | {s(t.get('stats', 0))} | **{s(r.wall)}** | {s(r.floor)} | {ratio} "
+        f"| {r.rows:,} | {r.run} | {r.engine} | {stages} | **{r.wall:.1f}** | {r.floor:.1f} | {ratio} "
         f"| {r.peak_rss_mb:,.0f} MB | {r.report_mb:.1f} MB | {r.json_mb:.1f} MB |"
     )
 
@@ -253,7 +261,14 @@ def main() -> None:
     parser.add_argument("--runs", default=",".join(RUNS), help=f"comma-separated, from {', '.join(RUNS)}")
     parser.add_argument("--workdir", help="keep data, outputs and caches here (default: a temporary directory)")
     parser.add_argument("--python", default=sys.executable, help="the Python that has lens installed")
+    parser.add_argument("--engine", choices=("local", "dask"), default="local", help="lens analyze --engine")
+    parser.add_argument("--workers", type=int, help="with --engine dask: lens analyze --workers N (default 2)")
     args = parser.parse_args()
+    if args.workers is not None and args.engine != "dask":
+        parser.error("--workers needs --engine dask")
+    engine_args = ["--engine", args.engine] if args.engine != "local" else []
+    if args.workers is not None:
+        engine_args += ["--workers", str(args.workers)]
     sizes = [int(s.replace("_", "")) for s in args.sizes.split(",") if s]
     runs = [r for r in args.runs.split(",") if r]
     if bad := [r for r in runs if r not in RUNS]:
@@ -261,7 +276,8 @@ def main() -> None:
 
     print(f"Machine: {machine()}")
     print(f"Load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
-    print(f"Command: python benchmarks/run.py --sizes {args.sizes} --runs {args.runs}\n")
+    print(f"Command: python benchmarks/run.py --sizes {args.sizes} --runs {args.runs} {' '.join(engine_args)}".rstrip())
+    print()
     print(HEADER, flush=True)
     tmp = None
     if args.workdir:
@@ -276,7 +292,7 @@ def main() -> None:
     results = []
     try:
         for size in sizes:
-            results += bench(size, runs, workdir, args.python)
+            results += bench(size, runs, workdir, args.python, engine_args)
     finally:
         if tmp is not None:
             tmp.cleanup()
@@ -290,7 +306,12 @@ def main() -> None:
         "run; peak RSS = all lens processes together (sampled every 0.2 s). Runs: no-cache = --no-cache; cold = "
         "an empty cache directory (computes everything and fills it); warm = parses and embeddings cached, "
         "trees and statistics not (no model runs: its total is the cost of everything but the models); rerun = "
-        "everything cached, other thresholds on every axis (" + " ".join(OTHER_CLUSTERING) + ")."
+        "everything cached, other thresholds on every axis ("
+        + " ".join(OTHER_CLUSTERING)
+        + "). engine dask×N: lens analyze --engine dask "
+        "--workers N, a local Dask cluster of N worker processes (started inside total and counted in peak RSS) "
+        "that parses, embeds, finds nearest landmarks and seeds and counts the dataset statistics; parse and "
+        "embed then include sending the texts and gathering the results."
     )
     for r in results:
         base = next((b for b in results if b.rows == r.rows and b.run in ("no-cache", "cold")), None)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import os
 import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -250,7 +251,8 @@ def main() -> None:
     type=click.Choice(["local", "dask"]),
     default="local",
     show_default=True,
-    help="dask: parse and embed on a Dask cluster (pip install 'lens-cli[dask]').",
+    help="dask: parse, embed, assign landmarks and seeds and count statistics on a Dask cluster "
+    "(pip install 'lens-cli[dask]').",
 )
 @click.option("--scheduler", metavar="ADDRESS", help="With --engine dask: an existing scheduler, e.g. tcp://host:8786.")
 @click.option("--workers", type=int, help="With --engine dask: start a local cluster of N workers (default 2).")
@@ -381,14 +383,16 @@ def _run_on_dask(
     scheduler: str | None,
     workers: int | None,
 ) -> Any:
-    """The pipeline with parsing and embedding on a Dask cluster (see lens_cli.engines)."""
+    """The pipeline with parsing, embedding and the row-wise work on a Dask cluster (see lens_cli.engines)."""
     from dataclasses import replace
 
     from . import pipeline
     from .embedders import make_embedder
     from .engines import DaskEmbedder, DaskEngine, DaskParser, embedder_spec, parser_spec
 
+    t0 = time.perf_counter()
     with DaskEngine(scheduler=scheduler, workers=workers) as eng:
+        started = time.perf_counter() - t0
         parser = DaskParser(eng, parser_spec(options.parser, options.lang, options.stanza_dir))
         # TF-IDF is fitted on the whole corpus: it runs here, not in partitions.
         embedder = (
@@ -397,9 +401,19 @@ def _run_on_dask(
             else DaskEmbedder(eng, embedder_spec(options.embedder), options.embedder)
         )
         opts = replace(options, engine=eng.describe())
-        return pipeline.run(
-            request, opts, progress, parser=parser, embedder=embedder, axes=axes, cache=cache, background=False
+        analysis = pipeline.run(
+            request,
+            opts,
+            progress,
+            parser=parser,
+            embedder=embedder,
+            axes=axes,
+            cache=cache,
+            background=False,
+            engine=eng,
         )
+    # Starting a local cluster (or connecting to one) comes before every other stage.
+    return replace(analysis, timings={"cluster": started, **analysis.timings})
 
 
 @main.command()

@@ -252,6 +252,32 @@ def embedding_cross(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return d.astype(np.float32, copy=False)
 
 
+def cross(axis: str, a: Sequence[str] | np.ndarray, b: Sequence[str] | np.ndarray) -> np.ndarray:
+    """``(len a, len b)`` distances of one axis: strings (see :func:`axis_strings`) or embedding rows."""
+    if axis == "semantic":
+        return embedding_cross(a, b)  # type: ignore[arg-type]
+    return string_cross(a, b, axis)  # type: ignore[arg-type]
+
+
+def nearest_step(n_targets: int) -> int:
+    """Rows per block when finding each row's nearest of ``n_targets`` items (~BLOCK_ELEMENTS / 4 distances).
+
+    The blocks are the unit of work of every engine: a float32 matmul's last bits depend on how many
+    rows it is given at once, so the same blocks give the same distances wherever they are computed.
+    """
+    return max(1, BLOCK_ELEMENTS // 4 // max(1, n_targets))
+
+
+def nearest_columns(block: np.ndarray, order: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """For each row of a distance block, its nearest column and that distance.
+
+    Among equally near columns the first wins: the first in ``order`` (a permutation of the columns)
+    when given, else the first column.
+    """
+    near = np.argmin(block, axis=1) if order is None else order[np.argmin(block[:, order], axis=1)]
+    return near, block[np.arange(block.shape[0]), near]
+
+
 def embedding_condensed(emb: np.ndarray, dtype: Any = np.float32, progress: Advance | None = None) -> np.ndarray:
     """Condensed semantic distances (float32 values, stored as ``dtype``); identical vectors give exactly 0."""
     emb = np.ascontiguousarray(emb, dtype=np.float32)

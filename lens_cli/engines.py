@@ -1,14 +1,40 @@
 """Run the heavy stages on a Dask cluster (``--engine dask``).
 
-The local engine runs everything in this process. The Dask engine sends the model stages,
-parsing and embedding, partition by partition to the workers of a ``dask.distributed`` cluster:
-an existing one (``--scheduler tcp://host:8786``) or a local one on loopback (``--workers N``).
-Each worker process loads its models once and keeps them for every partition it is given.
-Reading, the cache, distances, trees and statistics stay on the client.
+The local engine runs everything in this process. The Dask engine uses the workers of a
+``dask.distributed`` cluster: an existing one (``--scheduler tcp://host:8786``) or a local one on
+loopback (``--workers N``). What runs where:
 
-The results are identical to the local engine's: the same parser and model give the same tags
-per text, and embedding partitions are aligned to the embedder's own chunks, so every text is
-embedded in the same batch with the same neighbours as in a local run.
+On the workers, partition by partition:
+- parsing and embedding (:class:`DaskParser`, :class:`DaskEmbedder`); each worker process loads
+  its models once and keeps them for every partition it is given;
+- in landmark mode, the nearest landmark of every distinct item (axis strings, or embedding rows on
+  the semantic axis): the landmarks go to every worker once, the items in partitions, and only
+  each item's nearest landmark and distance come back (:meth:`DaskEngine.nearest`);
+- the nearest seed of every text, per axis, the same way (in both modes);
+- the sums over rows of the dataset statistics (n-gram, word, template and 4-gram document
+  counts, text lengths, distinct folded texts), counted where the parses are (the parse
+  partitions stay on the workers until then; parses that came from the cache are sent), merged
+  on the workers, and the per-text integers that need the merged counts (self-repetition sums,
+  template hits) (:meth:`DaskEngine.dataset_stats`).
+
+On the client: reading and the cache; choosing the landmarks (the fixed-seed sample of distinct
+items, cheap and the same as locally); exact-mode distances, every tree, cluster summaries and
+patterns; the axis statistics (homogenization, Vendi score, near-duplicates: on a sample or from
+the exact matrix); every float of the dataset statistics, from the merged counts and the per-text
+integers; the statistics of the joined texts that are not sums over rows (the gzip compression
+ratios and ngram_diversity); and the report. The parses and embeddings also come back to the
+client: the report shows every listed example's tokens, and the trees and summaries need them.
+
+The results are identical to the local engine's, by construction rather than by luck:
+- the same parser and model give the same tags per text, and embedding partitions are aligned to
+  the embedder's own chunks, so every text is embedded with the same batch neighbours;
+- nearest landmarks and seeds are found in the blocks of :func:`~lens_cli.distances.nearest_step`
+  that the local code uses (a partition is a run of whole blocks), with the same distance function
+  on one thread, since a float32 matmul's last bits depend on the rows per call, on the thread
+  count and on whether numpy may use BLAS at all (it does not for misaligned arrays, which
+  deserialized ones can be: they are realigned);
+- counts are integers and sets, merged by adding; floats are computed once, on the client, in
+  row order.
 
 Models are named by a :class:`ModelSpec` (a factory path and its arguments), so a worker can
 build them from an import path without pickling a loaded model.
@@ -18,22 +44,58 @@ from __future__ import annotations
 
 import importlib
 import os
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 
+from . import distances as dist
+from . import stats
 from .errors import LensError, UsageProblem
 from .model import ParsedText, ParserInfo
 
 #: Texts per parse task; embedding tasks use a multiple of the embedder's chunk (512).
 PARSE_PARTITION = 2_000
 EMBED_PARTITION = 2_048
+#: Rows per nearest-landmark or nearest-seed task, rounded to whole blocks (see distances.nearest_step).
+NEAREST_PARTITION = 4_000
+#: Partial dataset counts merged per task (a tree of merges on the workers).
+MERGE_FANIN = 8
 #: A task whose worker dies is tried again on another worker this many times.
 RETRIES = 3
 
 _WORKER_MODELS: dict[ModelSpec, Any] = {}
+#: Tasks this process has run, by kind (on a worker: what the cluster gave it; read by the tests).
+TASKS_RUN: Counter[str] = Counter()
+
+
+class Engine(Protocol):
+    """Where the row-wise work of an analysis runs; the pipeline runs it itself without one.
+
+    An engine must give exactly the results of the local code: the same blocks of rows, the same
+    functions, every float computed from the same numbers in the same order.
+    """
+
+    def nearest(
+        self,
+        axis: str,
+        items: Sequence[str] | np.ndarray,
+        targets: Sequence[str] | np.ndarray,
+        order: np.ndarray | None = None,
+        advance: Callable[[int], None] | None = None,
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """For each item (axis strings or embedding rows) the index of its nearest target and the distance,
+        computed in the blocks of :func:`~lens_cli.distances.nearest_step` (ties as
+        :func:`~lens_cli.distances.nearest_columns`); ``advance(k)`` as ``k`` more items are done."""
+        ...
+
+    def dataset_stats(
+        self, texts: Sequence[str], parsed: Sequence[ParsedText], rows_read: int, rows_skipped: dict[str, int]
+    ) -> tuple[dict[str, Any], dict[str, Any]]:
+        """What :func:`lens_cli.stats.dataset_stats` gives."""
+        ...
 
 
 @dataclass(frozen=True)
@@ -72,6 +134,65 @@ def _embedder_describe(spec: ModelSpec) -> str:
     return worker_model(spec).describe()
 
 
+def _nearest_part(
+    axis: str, items: Sequence[str] | np.ndarray, targets: Sequence[str] | np.ndarray, step: int, order: Any
+) -> tuple[np.ndarray, np.ndarray]:
+    """Nearest target of each item, block by block (``items`` starts at a block boundary)."""
+    TASKS_RUN["nearest"] += 1
+    if isinstance(items, np.ndarray):
+        # Arrays that come over the wire may sit at any byte address; numpy multiplies misaligned
+        # arrays without BLAS, in another summation order. An aligned copy gives the local bits.
+        items = np.require(items, np.float32, ["C", "A"])
+        targets = np.require(targets, np.float32, ["C", "A"])
+    near, dmin = [], []
+    # One thread per task, as the local engine runs its blocks: Dask runs tasks side by side.
+    with dist.limited_threads(1):
+        for s in range(0, len(items), step):
+            a, d = dist.nearest_columns(dist.cross(axis, items[s : s + step], targets), order)
+            near.append(a)
+            dmin.append(d)
+    if not near:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
+    return np.concatenate(near).astype(np.int64, copy=False), np.concatenate(dmin).astype(np.float32, copy=False)
+
+
+def _count_part(
+    texts: list[str], parses: list[ParsedText], positions: list[int], weights: np.ndarray
+) -> stats.DatasetCounts:
+    """Step 1 of the dataset statistics on the texts at ``positions`` of a partition of parses."""
+    TASKS_RUN["count"] += 1
+    return stats.count_rows(texts, [parses[j] for j in positions], weights)
+
+
+def _merge_counts(*parts: stats.DatasetCounts) -> stats.DatasetCounts:
+    TASKS_RUN["merge"] += 1
+    out = stats.DatasetCounts()  # a new object: the inputs may be read again (a retried task)
+    for part in parts:
+        out.merge(part)
+    return out
+
+
+def _summarise_counts(counts: stats.DatasetCounts) -> stats.CountSummary:
+    TASKS_RUN["summarise"] += 1
+    return stats.summarise_counts(counts)
+
+
+def _repeated_shingles(counts: stats.DatasetCounts) -> dict[tuple[str, ...], int]:
+    return stats.repeated_shingles(counts)
+
+
+def _figures_part(
+    texts: list[str],
+    parses: list[ParsedText],
+    positions: list[int],
+    repeated: dict[tuple[str, ...], int],
+    top_templates: frozenset[tuple[str, ...]],
+) -> stats.RowFigures:
+    """Step 2 of the dataset statistics on the texts at ``positions`` of a partition of parses."""
+    TASKS_RUN["figures"] += 1
+    return stats.row_figures(texts, [parses[j] for j in positions], repeated, top_templates)
+
+
 def _import_dask() -> Any:
     try:
         import distributed
@@ -99,6 +220,10 @@ class DaskEngine:
         self.workers = workers or 2
         self.client: Any = None
         self._cluster: Any = None
+        self._parses: list[tuple[list[str], Any]] = []
+        self._parses_spec: ModelSpec | None = None
+        #: How many partitions the last dataset_stats counted where the parses were, and how many it sent.
+        self.stats_partitions: dict[str, int] = {}
 
     def __enter__(self) -> DaskEngine:
         distributed = _import_dask()
@@ -136,20 +261,25 @@ class DaskEngine:
         where = self.scheduler or "local cluster on 127.0.0.1"
         return f"dask ({len(info.get('workers', {}))} workers, {where})"
 
-    def map_partitions(
+    def submit_map(self, fn: Callable[..., Any], *iterables: Sequence[Any]) -> list[Any]:
+        """Futures of ``fn`` over ``iterables`` (as ``map``), each retried on worker loss."""
+        return self.client.map(fn, *iterables, retries=RETRIES, pure=False)
+
+    def submit(self, fn: Callable[..., Any], *args: Any) -> Any:
+        """The future of ``fn(*args)`` (futures among ``args`` stand for their results), retried on worker loss."""
+        return self.client.submit(fn, *args, retries=RETRIES, pure=False)
+
+    def gather(
         self,
-        fn: Callable[..., Any],
-        spec: Any,
-        parts: list[Any],
+        futures: list[Any],
         progress: Callable[[int], None] | None = None,
         sizes: list[int] | None = None,
     ) -> list[Any]:
-        """``fn(spec, part)`` for every part on the workers, results in order; retried on worker loss."""
+        """The futures' results in order, ``progress(sizes[k])`` as each arrives; one LensError if any fails."""
         from distributed import as_completed
 
-        futures = self.client.map(fn, [spec] * len(parts), parts, retries=RETRIES, pure=False)
         index = {f.key: k for k, f in enumerate(futures)}
-        results: list[Any] = [None] * len(parts)
+        results: list[Any] = [None] * len(futures)
         try:
             for fut in as_completed(futures):
                 k = index[fut.key]
@@ -165,6 +295,118 @@ class DaskEngine:
                 f"a Dask task failed: {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
             ) from None
         return results
+
+    def map_partitions(
+        self,
+        fn: Callable[..., Any],
+        spec: Any,
+        parts: list[Any],
+        progress: Callable[[int], None] | None = None,
+        sizes: list[int] | None = None,
+    ) -> list[Any]:
+        """``fn(spec, part)`` for every part on the workers, results in order; retried on worker loss."""
+        return self.gather(self.submit_map(fn, [spec] * len(parts), parts), progress, sizes)
+
+    def keep_parses(self, spec: ModelSpec, parts: list[list[str]], futures: list[Any]) -> None:
+        """Remember where the parses of ``spec``'s parser live on the workers (partitions of texts and
+        their futures) until :meth:`dataset_stats` has counted them there (another parser's are dropped)."""
+        if spec != self._parses_spec:
+            self._parses, self._parses_spec = [], spec
+        self._parses.extend(zip(parts, futures))
+
+    def nearest(
+        self,
+        axis: str,
+        items: Sequence[str] | np.ndarray,
+        targets: Sequence[str] | np.ndarray,
+        order: np.ndarray | None = None,
+        advance: Callable[[int], None] | None = None,
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """See :meth:`Engine.nearest`: the targets go to every worker once, the items in partitions of
+        whole blocks, and only each item's nearest index and distance come back."""
+        n = len(items)
+        if n == 0 or len(targets) == 0:
+            return np.zeros(n, dtype=np.int64), np.zeros(n, dtype=np.float32)
+        step = dist.nearest_step(len(targets))
+        span = step * max(1, NEAREST_PARTITION // step)
+        parts = [items[s : s + span] for s in range(0, n, span)]
+        [shared] = self.client.scatter([targets], broadcast=True, hash=False)
+        futures = self.submit_map(
+            _nearest_part,
+            [axis] * len(parts),
+            parts,
+            [shared] * len(parts),
+            [step] * len(parts),
+            [order] * len(parts),
+        )
+        out = self.gather(futures, advance, [len(p) for p in parts])
+        return np.concatenate([near for near, _ in out]), np.concatenate([d for _, d in out])
+
+    def dataset_stats(
+        self, texts: Sequence[str], parsed: Sequence[ParsedText], rows_read: int, rows_skipped: dict[str, int]
+    ) -> tuple[dict[str, Any], dict[str, Any]]:
+        """See :func:`lens_cli.stats.dataset_stats`, with its steps 1 and 2 on the workers.
+
+        Each distinct text is counted once, weighted by its rows, where its parse is: in a partition
+        the parser left on the workers, else (parses from the cache) sent from here. The partial
+        counts are merged on the workers; only their summary and three integers per distinct text
+        come back. The floats are computed here, from the same numbers in row order.
+        """
+        index: dict[str, int] = {}
+        group = np.asarray([index.setdefault(t, len(index)) for t in texts], dtype=np.int64)
+        weights = np.bincount(group, minlength=len(index))
+        # (texts, parses or their future, positions in the partition) for every distinct text, once.
+        parts: list[tuple[list[str], Any, list[int]]] = []
+        located = np.zeros(len(index), dtype=bool)
+        for part_texts, future in reversed(self._parses):  # a text parsed twice: the latest parse
+            positions = []
+            for j, t in enumerate(part_texts):
+                d = index.get(t)
+                if d is not None and not located[d]:
+                    located[d] = True
+                    positions.append(j)
+            if positions:
+                parts.append(([part_texts[j] for j in positions], future, positions))
+        self.stats_partitions = {"on workers": len(parts), "sent": 0}
+        first_row = np.zeros(len(index), dtype=np.int64)
+        first_row[group[::-1]] = np.arange(len(group))[::-1]
+        distinct = list(index)
+        for chunk in _split(np.flatnonzero(~located).tolist(), PARSE_PARTITION):
+            parts.append(([distinct[d] for d in chunk], [parsed[first_row[d]] for d in chunk], list(range(len(chunk)))))
+            self.stats_partitions["sent"] += 1
+        ids = [np.asarray([index[t] for t in p[0]], dtype=np.int64) for p in parts]
+        try:
+            counts = self.submit_map(
+                _count_part,
+                [p[0] for p in parts],
+                [p[1] for p in parts],
+                [p[2] for p in parts],
+                [weights[i] for i in ids],
+            )
+            while len(counts) > 1:
+                counts = [
+                    self.submit(_merge_counts, *counts[k : k + MERGE_FANIN]) for k in range(0, len(counts), MERGE_FANIN)
+                ]
+            merged = counts[0] if counts else stats.DatasetCounts()
+            [summary] = self.gather([self.submit(_summarise_counts, merged)])
+            repeated = self.submit(_repeated_shingles, merged)
+            figures = self.gather(
+                self.submit_map(
+                    _figures_part,
+                    [p[0] for p in parts],
+                    [p[1] for p in parts],
+                    [p[2] for p in parts],
+                    [repeated] * len(parts),
+                    [summary.template_set] * len(parts),
+                )
+            )
+        finally:
+            self._parses.clear()  # the parses on the workers are no longer needed
+        per_text = stats.RowFigures.concatenate(figures)
+        at = np.empty(len(index), dtype=np.int64)
+        if ids:
+            at[np.concatenate(ids)] = np.arange(len(at))
+        return stats.finish_dataset_stats(texts, parsed, summary, per_text.take(at[group]), rows_read, rows_skipped)
 
     def run(self, fn: Callable[..., Any], *args: Any) -> Any:
         """``fn(*args)`` once, on a worker."""
@@ -189,8 +431,12 @@ class DaskParser:
         return self._info
 
     def parse(self, texts: Sequence[str], progress: Callable[[int], None] | None = None) -> list[ParsedText]:
+        """The parses, gathered here (the report shows tokens); they also stay on the workers for
+        the dataset statistics (:meth:`DaskEngine.dataset_stats`)."""
         parts = _split(texts, PARSE_PARTITION)
-        out = self.engine.map_partitions(_parse_part, self.spec, parts, progress, [len(p) for p in parts])
+        futures = self.engine.submit_map(_parse_part, [self.spec] * len(parts), parts)
+        out = self.engine.gather(futures, progress, [len(p) for p in parts])
+        self.engine.keep_parses(self.spec, parts, futures)
         return [p for part in out for p in part]
 
 

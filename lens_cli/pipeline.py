@@ -19,11 +19,12 @@ from .cache import Cache, Namespace, embedder_namespace, parser_namespace, per_t
 from .cluster import Tree, build_tree, canonical_order, cluster_landmarks, clustering_from_tree, exact_tree
 from .config import Options
 from .embedders import Embedder, make_embedder
+from .engines import Engine
 from .io import Table, build_corpus, read_table
 from .model import AXES, Analysis, Clustering, Corpus, ParsedCorpus, ParsedText, Stats
 from .parsers import Parser, make_parser
 from .progress import Progress, phase
-from .stats import axis_stats, axis_vendi, dataset_stats, distance_summary, fold, seed_stats
+from .stats import axis_stats, axis_vendi, dataset_stats, distance_summary, fold, seed_order, seed_summary
 
 PairFn = Callable[[np.ndarray], np.ndarray]
 
@@ -254,17 +255,21 @@ def pick_landmarks(distinct_rows: np.ndarray, n_landmarks: int, seed: int) -> np
 def _nearest(
     cross_fn: Callable[[np.ndarray, np.ndarray], np.ndarray],
     rows: np.ndarray,
-    landmarks: np.ndarray,
+    targets: np.ndarray,
     advance: Callable[[int], None] | None = None,
+    order: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """For each of ``rows``, the index into ``landmarks`` of the nearest one and its distance."""
+    """For each of ``rows``, the index into ``targets`` of the nearest one and its distance.
+
+    Computed in the blocks of :func:`~lens_cli.distances.nearest_step`, as an engine does; ties go to
+    the first target (the first in ``order`` when given, see :func:`~lens_cli.distances.nearest_columns`).
+    """
     near = np.empty(len(rows), dtype=np.int64)
     dmin = np.empty(len(rows), dtype=np.float32)
-    step = max(1, dist.BLOCK_ELEMENTS // 4 // max(1, len(landmarks)))
+    step = dist.nearest_step(len(targets))
     for s in range(0, len(rows), step):
-        block = cross_fn(rows[s : s + step], landmarks)
-        near[s : s + step] = np.argmin(block, axis=1)
-        dmin[s : s + step] = block[np.arange(block.shape[0]), near[s : s + step]]
+        block = cross_fn(rows[s : s + step], targets)
+        near[s : s + step], dmin[s : s + step] = dist.nearest_columns(block, order)
         if advance is not None:
             advance(block.shape[0])
     return near, dmin
@@ -337,6 +342,7 @@ def analyse_axis(
     seed_embeddings: np.ndarray | None,
     pool: Executor | None = None,
     cache: Cache | None = None,
+    engine: Engine | None = None,
 ) -> tuple[Clustering, dict[str, Any]]:
     """Distances, tree, flat clusters, axis statistics and seed copying for one axis.
 
@@ -353,6 +359,9 @@ def analyse_axis(
     Landmark mode counts identical items once, takes all distinct items as landmarks when there are
     at most ``options.landmarks`` of them (else a fixed-seed sample), gives every row its nearest
     landmark, and builds the tree on the landmarks, each weighted by the rows it stands for.
+
+    With an ``engine`` (see :mod:`lens_cli.engines`), the nearest landmark of every distinct item and
+    the nearest seed of every text are found there, in the same blocks, so with the same result.
     """
     corpus = parsed.corpus
     n = corpus.n
@@ -369,6 +378,10 @@ def analyse_axis(
 
         def cross_fn(a: np.ndarray, b: np.ndarray) -> np.ndarray:
             return dist.string_cross([strings[i] for i in a], [strings[i] for i in b], axis)
+
+    def items(idx: np.ndarray) -> Any:
+        """What an engine compares for rows ``idx``: their axis strings or embeddings."""
+        return embeddings[idx] if axis == "semantic" else [strings[i] for i in idx]  # type: ignore[index]
 
     def pair_fn(idx: np.ndarray) -> np.ndarray:
         # Mirror the upper triangle: a float32 matmul need not give d(a, b) == d(b, a) to the last
@@ -467,7 +480,12 @@ def analyse_axis(
             landmarks = landmarks[canonical_order([corpus.texts[i] for i in landmarks])]
             progress.stage(axis, len(distinct_rows))
             phase(progress, "nearest landmark", len(distinct_rows))
-            near_distinct, _ = _nearest(cross_fn, distinct_rows, landmarks, progress.advance)
+            if engine is None:
+                near_distinct, _ = _nearest(cross_fn, distinct_rows, landmarks, progress.advance)
+            else:
+                near_distinct, _ = engine.nearest(
+                    axis, items(distinct_rows), items(landmarks), advance=progress.advance
+                )
             # A landmark stands for itself even when another is as close (equal vectors): no landmark
             # is left without rows, and its weight below is at least 1.
             near_distinct[np.searchsorted(distinct_rows, landmarks)] = np.arange(len(landmarks))
@@ -515,20 +533,39 @@ def analyse_axis(
         astats = statistics()
         astats["threshold"] = threshold
         if corpus.seed_texts or is_seed.any():
+            seed_items: Any
             if corpus.seed_texts:
                 generated = np.arange(n)
                 if axis == "semantic":
                     assert seed_embeddings is not None
-                    sd = dist.embedding_cross(embeddings, seed_embeddings)  # type: ignore[arg-type]
+                    seed_items = seed_embeddings
                 else:
-                    seed_strings = dist.axis_strings(axis, parsed.seed_parsed, codebook)
-                    sd = dist.string_cross(strings, seed_strings, axis)
+                    seed_items = dist.axis_strings(axis, parsed.seed_parsed, codebook)
+
+                def seed_cross(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+                    chosen = seed_items[b] if axis == "semantic" else [seed_items[j] for j in b]
+                    return dist.cross(axis, items(a), chosen)
             else:
                 seed_idx = np.flatnonzero(is_seed)
                 generated = np.flatnonzero(~is_seed)
-                sd = cross_fn(np.arange(n), seed_idx)
+                seed_items = items(seed_idx)
+
+                def seed_cross(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+                    return cross_fn(a, seed_idx[b])
+
             seed_keys = corpus.seed_texts or [corpus.texts[i] for i in np.flatnonzero(is_seed)]
-            astats["seeds"] = seed_stats(sd, generated, threshold, seed_keys=seed_keys)
+            n_seeds = len(seed_keys)
+            near = np.zeros(n, dtype=np.int64)
+            sdist = np.zeros(n, dtype=np.float32)
+            if len(generated) and n_seeds:
+                # Every row against every seed, in blocks, the nearest kept (ties: see seed_stats).
+                order = seed_order(n_seeds, seed_keys)
+                if engine is None:
+                    near, sdist = _nearest(seed_cross, np.arange(n), np.arange(n_seeds), order=order)
+                else:
+                    every = embeddings if axis == "semantic" else strings
+                    near, sdist = engine.nearest(axis, every, seed_items, order=order)  # type: ignore[arg-type]
+            astats["seeds"] = seed_summary(generated, near[generated], sdist[generated], threshold, n_seeds)
         return astats
 
     extra = f"{len(clustering.clusters)} clusters, {clustering.mode}"
@@ -553,12 +590,15 @@ def run(
     axes: Sequence[str] = AXES,
     cache: Cache | None = None,
     background: bool = True,
+    engine: Engine | None = None,
 ) -> Analysis:
     """Read, parse, embed, cluster every axis and compute every statistic.
 
     ``parser`` and ``embedder`` default to the ones ``options`` names; tests pass small ones.
     ``cache`` keeps parses and embeddings between runs (see :mod:`lens_cli.cache`).
     ``background`` lets a sentence-transformers model embed in a worker process meanwhile.
+    ``engine`` runs the row-wise work (landmark and seed assignment, dataset counts) elsewhere, e.g.
+    on a Dask cluster, with the same results; ``None`` runs everything in this process.
     """
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
@@ -605,7 +645,8 @@ def run(
             if dataset is None:
                 t0 = time.perf_counter()
                 progress.stage("stats")
-                dataset = dataset_stats(corpus.texts, parsed.parsed, corpus.rows_read, corpus.rows_skipped)
+                compute = dataset_stats if engine is None else engine.dataset_stats
+                dataset = compute(corpus.texts, parsed.parsed, corpus.rows_read, corpus.rows_skipped)
                 progress.done()
                 timings["stats"] = time.perf_counter() - t0
             return dataset
@@ -620,7 +661,7 @@ def run(
             if not busy() and len(axes) > 1 and corpus.n <= PARALLEL_AXES_LIMIT:
                 # Nothing else runs: two axes at a time (their heavy calls release the GIL).
                 for axis, (clustering, result, seconds) in _axes_in_parallel(
-                    axes, parsed, options, progress, embeddings, seed_embeddings, pool, cache
+                    axes, parsed, options, progress, embeddings, seed_embeddings, pool, cache, engine
                 ).items():
                     clusterings[axis], axis_results[axis], timings[axis] = clustering, result, seconds
             for axis in axes:
@@ -631,7 +672,15 @@ def run(
                     embeddings_now()
                 t0 = time.perf_counter()
                 clusterings[axis], axis_results[axis] = analyse_axis(
-                    axis, parsed, options, progress, embeddings, seed_embeddings, None if busy() else pool, cache
+                    axis,
+                    parsed,
+                    options,
+                    progress,
+                    embeddings,
+                    seed_embeddings,
+                    None if busy() else pool,
+                    cache,
+                    engine,
                 )
                 timings[axis] = time.perf_counter() - t0
             progress.stage("axis stats", len(axis_results))
@@ -706,6 +755,7 @@ def _axes_in_parallel(
     seed_embeddings: np.ndarray | None,
     pool: Executor,
     cache: Cache | None = None,
+    engine: Engine | None = None,
 ) -> dict[str, tuple[Clustering, Any, float]]:
     """Every axis, two at a time, in the order given; results by axis (statistics may be futures)."""
     lock = threading.Lock()
@@ -721,6 +771,7 @@ def _axes_in_parallel(
             seed_embeddings,
             pool,  # type: ignore[arg-type]
             cache,
+            engine,
         )
         return clustering, result, time.perf_counter() - t0
 

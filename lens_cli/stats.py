@@ -10,11 +10,13 @@ import gzip
 import math
 import re
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
+from .distances import nearest_columns
 from .model import ParsedText
 
 NEAR_DUPLICATE = 0.05
@@ -76,14 +78,48 @@ def distinct_n(word_seqs: Sequence[Sequence[str]], n: int) -> float:
 
 def self_repetition(texts: Sequence[str], n: int = 4) -> float:
     """Compatible: mean over texts of log(1 + Σ_g (df(g) - 1)) over the text's unique whitespace n-grams."""
-    if not texts:
-        return 0.0
-    per_text = [set(_ngrams(t.split(), n)) for t in texts]
     df: Counter[tuple[str, ...]] = Counter()
-    for grams in per_text:
-        df.update(grams)
-    scores = [math.log(1 + sum(df[g] - 1 for g in grams)) for grams in per_text]
-    return float(np.mean(scores))
+    for text in texts:
+        df.update(_shingles(text, n))
+    return repetition_score(repetition_sums(texts, df, n))
+
+
+def _shingles(text: str, n: int = 4) -> set[tuple[str, ...]]:
+    """The distinct whitespace n-grams of a text (self-repetition's units)."""
+    return set(_ngrams(text.split(), n))
+
+
+def repetition_sums(texts: Sequence[str], df: Mapping[tuple[str, ...], int], n: int = 4) -> np.ndarray:
+    """Per text, Σ (df(g) - 1) over its distinct whitespace n-grams (``df`` may leave out grams with df 1)."""
+    return np.asarray([sum(df.get(g, 1) - 1 for g in _shingles(t, n)) for t in texts], dtype=np.int64)
+
+
+def repetition_score(sums: Sequence[int] | np.ndarray) -> float:
+    """Self-repetition from each text's :func:`repetition_sums`: the mean of log(1 + sum), in text order."""
+    if not len(sums):
+        return 0.0
+    return float(np.mean([math.log(1 + int(s)) for s in sums]))
+
+
+def _top(counts: Counter[tuple[str, ...]], k: int) -> list[tuple[tuple[str, ...], int]]:
+    """The ``k`` most frequent items, ties broken by the item: the same list however the counts were summed."""
+    return sorted(counts.items(), key=lambda gc: (-gc[1], gc[0]))[:k]
+
+
+def template_hits(
+    xpos_seqs: Sequence[Sequence[str]], top: Collection[tuple[str, ...]]
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per text: how many of its tag 5-gram positions are ``top`` templates, and how many tags it has."""
+    hits = [sum(1 for g in _ngrams(tags, TEMPLATE_N) if g in top) for tags in xpos_seqs]
+    return np.asarray(hits, dtype=np.int64), np.asarray([len(t) for t in xpos_seqs], dtype=np.int64)
+
+
+def template_figures(hits: np.ndarray, n_tags: np.ndarray) -> tuple[float, float]:
+    """(template_rate, templates_per_token) from :func:`template_hits`, averaged in text order."""
+    if not len(hits):
+        return 0.0, 0.0
+    per_token = [int(h) / int(t) if t else 0.0 for h, t in zip(hits, n_tags)]
+    return int(np.count_nonzero(hits)) / len(hits), float(np.mean(per_token))
 
 
 def templates(xpos_seqs: Sequence[Sequence[str]]) -> tuple[list[tuple[str, int]], float, float]:
@@ -93,77 +129,235 @@ def templates(xpos_seqs: Sequence[Sequence[str]]) -> tuple[list[tuple[str, int]]
         (top templates with counts, template_rate, templates_per_token): the rate is the share of
         texts containing a top template; per-token is matching positions / tokens, averaged over texts.
     """
-    counts: Counter[tuple[str, ...]] = Counter()
-    grams_per_text = []
-    for tags in xpos_seqs:
-        grams = _ngrams(tags, TEMPLATE_N)
-        grams_per_text.append(grams)
-        counts.update(grams)
-    top = sorted(counts.items(), key=lambda gc: (-gc[1], gc[0]))[:TOP_TEMPLATES]
-    top_set = {g for g, _ in top}
     if not xpos_seqs:
         return [], 0.0, 0.0
-    has = 0
-    per_token = []
-    for tags, grams in zip(xpos_seqs, grams_per_text):
-        hits = sum(1 for g in grams if g in top_set)
-        has += hits > 0
-        per_token.append(hits / len(tags) if tags else 0.0)
-    return [(" ".join(g), c) for g, c in top], has / len(xpos_seqs), float(np.mean(per_token))
+    counts: Counter[tuple[str, ...]] = Counter()
+    for tags in xpos_seqs:
+        counts.update(_ngrams(tags, TEMPLATE_N))
+    top = _top(counts, TOP_TEMPLATES)
+    rate, per_token = template_figures(*template_hits(xpos_seqs, {g for g, _ in top}))
+    return [(" ".join(g), c) for g, c in top], rate, per_token
 
 
-def dataset_stats(
-    texts: Sequence[str], parsed: Sequence[ParsedText], rows_read: int, rows_skipped: dict[str, int]
+# Dataset statistics in three steps, so that an engine can run the first two on partitions of the
+# rows wherever the parses are (see lens_cli.engines) and give exactly the local figures:
+#   1. count_rows: sums over rows (n-gram, word, template and shingle counts, text lengths), merged
+#      by adding, which is exact in any order and grouping;
+#   2. row_figures: per text, what needs the corpus-wide counts of step 1 (self-repetition sums,
+#      template hits), as integers;
+#   3. finish_dataset_stats: every float, here, from the merged counts and the per-text integers in
+#      text order; plus what is not a sum over rows (the gzip ratios and ngram_diversity of the
+#      joined texts).
+
+SHINGLE_N = 4
+
+
+@dataclass
+class DatasetCounts:
+    """Sums over rows: the first step of the dataset statistics; partial counts merge by adding.
+
+    Attributes:
+        rows: Texts counted.
+        folded: The distinct texts after case and white-space folding (:func:`fold`).
+        lengths: For each number of word tokens, how many texts have it.
+        ngrams: For n = 1..4, how often each n-gram of lower-cased word tokens occurs (within texts).
+        templates: How often each Penn-tag 5-gram occurs.
+        shingles: In how many texts each whitespace 4-gram occurs (self-repetition's df).
+    """
+
+    rows: int = 0
+    folded: set[str] = field(default_factory=set)
+    lengths: Counter[int] = field(default_factory=Counter)
+    ngrams: dict[int, Counter[tuple[str, ...]]] = field(default_factory=lambda: {n: Counter() for n in range(1, 5)})
+    templates: Counter[tuple[str, ...]] = field(default_factory=Counter)
+    shingles: Counter[tuple[str, ...]] = field(default_factory=Counter)
+
+    def merge(self, other: DatasetCounts) -> DatasetCounts:
+        """Add ``other`` to these counts (in place) and return them."""
+        self.rows += other.rows
+        self.folded |= other.folded
+        self.lengths.update(other.lengths)
+        for n, c in other.ngrams.items():
+            self.ngrams[n].update(c)
+        self.templates.update(other.templates)
+        self.shingles.update(other.shingles)
+        return self
+
+
+def _add(counter: Counter[Any], items: Iterable[Any], weight: int) -> None:
+    if weight == 1:
+        counter.update(items)
+    else:
+        for item, k in Counter(items).items():
+            counter[item] += k * weight
+
+
+def count_rows(
+    texts: Sequence[str], parsed: Sequence[ParsedText], weights: Sequence[int] | np.ndarray | None = None
+) -> DatasetCounts:
+    """The sums over rows of ``texts`` (step 1); with ``weights``, text ``i`` counts as ``weights[i]`` rows
+    (0: not at all), so an engine may count each distinct text once."""
+    c = DatasetCounts()
+    for i, (text, p) in enumerate(zip(texts, parsed)):
+        w = 1 if weights is None else int(weights[i])
+        if w <= 0:
+            continue
+        c.rows += w
+        c.folded.add(fold(text))
+        words = p.words
+        c.lengths[len(words)] += w
+        for n, counter in c.ngrams.items():
+            _add(counter, _ngrams(words, n), w)
+        _add(c.templates, _ngrams(p.xpos, TEMPLATE_N), w)
+        _add(c.shingles, _shingles(text, SHINGLE_N), w)
+    return c
+
+
+@dataclass(frozen=True)
+class CountSummary:
+    """What the last step needs of the merged :class:`DatasetCounts` (small, unlike the counts).
+
+    Attributes:
+        rows: Texts counted.
+        unique_texts: Distinct texts after folding.
+        lengths: ``(word tokens, texts)`` pairs, by length.
+        distinct: For n = 1..4, (distinct n-grams, all n-grams).
+        top_words: The 30 most frequent words with counts.
+        top_ngrams: For n = 2, 3, the 20 most frequent n-grams (joined by ' ') with counts.
+        top_templates: The :data:`TOP_TEMPLATES` most frequent tag 5-grams with counts.
+    """
+
+    rows: int
+    unique_texts: int
+    lengths: tuple[tuple[int, int], ...]
+    distinct: dict[int, tuple[int, int]]
+    top_words: list[tuple[str, int]]
+    top_ngrams: dict[int, list[tuple[str, int]]]
+    top_templates: list[tuple[tuple[str, ...], int]]
+
+    @property
+    def template_set(self) -> frozenset[tuple[str, ...]]:
+        return frozenset(g for g, _ in self.top_templates)
+
+
+def summarise_counts(counts: DatasetCounts) -> CountSummary:
+    """The small summary of merged counts that :func:`finish_dataset_stats` needs."""
+    return CountSummary(
+        rows=counts.rows,
+        unique_texts=len(counts.folded),
+        lengths=tuple(sorted(counts.lengths.items())),
+        distinct={n: (len(c), sum(c.values())) for n, c in counts.ngrams.items()},
+        top_words=[(g[0], k) for g, k in _top(counts.ngrams[1], 30)],
+        top_ngrams={n: [(" ".join(g), k) for g, k in _top(counts.ngrams[n], 20)] for n in (2, 3)},
+        top_templates=_top(counts.templates, TOP_TEMPLATES),
+    )
+
+
+def repeated_shingles(counts: DatasetCounts) -> dict[tuple[str, ...], int]:
+    """The shingles found in more than one text, with their df: the only ones self-repetition adds up."""
+    return {g: k for g, k in counts.shingles.items() if k > 1}
+
+
+@dataclass(frozen=True)
+class RowFigures:
+    """Per text, the integers of step 2 (in the order of the texts they were computed for).
+
+    Attributes:
+        repetition: Σ (df(g) - 1) over the text's distinct whitespace 4-grams.
+        template_hits: Tag 5-gram positions that are top templates.
+        tags: Tags (tokens) of the text.
+    """
+
+    repetition: np.ndarray
+    template_hits: np.ndarray
+    tags: np.ndarray
+
+    def take(self, index: np.ndarray) -> RowFigures:
+        """The figures of the texts ``index`` (e.g. every row, from those of each distinct text)."""
+        return RowFigures(self.repetition[index], self.template_hits[index], self.tags[index])
+
+    @staticmethod
+    def concatenate(parts: Sequence[RowFigures]) -> RowFigures:
+        def cat(name: str) -> np.ndarray:
+            arrays = [getattr(p, name) for p in parts]
+            return np.concatenate(arrays) if arrays else np.zeros(0, dtype=np.int64)
+
+        return RowFigures(cat("repetition"), cat("template_hits"), cat("tags"))
+
+
+def row_figures(
+    texts: Sequence[str],
+    parsed: Sequence[ParsedText],
+    repeated: Mapping[tuple[str, ...], int],
+    top_templates: Collection[tuple[str, ...]],
+) -> RowFigures:
+    """Step 2 for ``texts``: their self-repetition sums against the corpus df (``repeated``, see
+    :func:`repeated_shingles`) and their template hits against the corpus's top templates."""
+    hits, n_tags = template_hits([p.xpos for p in parsed], top_templates)
+    return RowFigures(repetition_sums(texts, repeated, SHINGLE_N), hits, n_tags)
+
+
+def finish_dataset_stats(
+    texts: Sequence[str],
+    parsed: Sequence[ParsedText],
+    summary: CountSummary,
+    figures: RowFigures,
+    rows_read: int,
+    rows_skipped: dict[str, int],
 ) -> tuple[dict[str, Any], dict[str, Any]]:
-    """Dataset-level statistics, plus the top words, n-grams and templates for the report."""
-    words = [p.words for p in parsed]
-    lengths = np.asarray([len(w) for w in words], dtype=np.float64)
+    """Step 3: the statistics and tops from the merged counts' ``summary`` and every row's ``figures``
+    (in row order); the ratios of the joined texts and tags are computed here, from ``texts`` and ``parsed``."""
     n = len(texts)
-    unique = len({fold(t) for t in texts})
+    keys = np.asarray([k for k, _ in summary.lengths], dtype=np.float64)
+    # Integer-valued float64 sums are exact in any order: the mean equals the one over rows in order.
+    lengths = np.repeat(keys, [c for _, c in summary.lengths])
     nd, nd_terms = ngram_diversity(texts)
-    xpos = [p.xpos for p in parsed]
-    top_tpl, tpl_rate, tpl_per_tok = templates(xpos)
-    vocab: Counter[str] = Counter()
-    for w in words:
-        vocab.update(w)
-    ngram_tops = {}
-    for k in (2, 3):
-        c: Counter[tuple[str, ...]] = Counter()
-        for w in words:
-            c.update(_ngrams(w, k))
-        ngram_tops[k] = [(" ".join(g), cnt) for g, cnt in sorted(c.items(), key=lambda gc: (-gc[1], gc[0]))[:20]]
+    tpl_rate, tpl_per_tok = template_figures(figures.template_hits, figures.tags)
     stats: dict[str, Any] = {
         "rows_read": rows_read,
         "rows_analysed": n,
         "rows_skipped": sum(rows_skipped.values()),
         "empty_skipped": rows_skipped.get("empty", 0),
-        "unique_texts": unique,
-        "duplicate_rate": 1 - unique / n if n else 0.0,
+        "unique_texts": summary.unique_texts,
+        "duplicate_rate": 1 - summary.unique_texts / n if n else 0.0,
         "tokens_per_text": {
             "mean": float(lengths.mean()) if n else 0.0,
             "median": float(np.median(lengths)) if n else 0.0,
             "p10": float(np.percentile(lengths, 10)) if n else 0.0,
             "p90": float(np.percentile(lengths, 90)) if n else 0.0,
         },
-        "vocabulary_size": len(vocab),
-        "distinct_n": {str(k): distinct_n(words, k) for k in range(1, 5)},
+        "vocabulary_size": summary.distinct[1][0],
+        "distinct_n": {str(k): (u / t if t else 0.0) for k, (u, t) in sorted(summary.distinct.items())},
         "ngram_diversity": nd,
         "ngram_diversity_terms": nd_terms,
         "compression_ratio": compression_ratio(texts),
         "compression_ratio_pos": {
-            "xpos": compression_ratio_pos(xpos),
+            "xpos": compression_ratio_pos([p.xpos for p in parsed]),
             "upos": compression_ratio_pos([p.upos for p in parsed]),
         },
-        "self_repetition": self_repetition(texts),
+        "self_repetition": repetition_score(figures.repetition),
         "template_rate": tpl_rate,
         "templates_per_token": tpl_per_tok,
     }
     tops = {
-        "words": sorted(vocab.items(), key=lambda wc: (-wc[1], wc[0]))[:30],
-        "ngrams": ngram_tops,
-        "templates": top_tpl,
+        "words": summary.top_words,
+        "ngrams": summary.top_ngrams,
+        "templates": [(" ".join(g), c) for g, c in summary.top_templates],
     }
     return stats, tops
+
+
+def dataset_stats(
+    texts: Sequence[str], parsed: Sequence[ParsedText], rows_read: int, rows_skipped: dict[str, int]
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Dataset-level statistics, plus the top words, n-grams and templates for the report.
+
+    The three steps on all rows as one partition; the Dask engine runs steps 1 and 2 on many.
+    """
+    counts = count_rows(texts, parsed)
+    summary = summarise_counts(counts)
+    figures = row_figures(texts, parsed, repeated_shingles(counts), summary.template_set)
+    return finish_dataset_stats(texts, parsed, summary, figures, rows_read, rows_skipped)
 
 
 def vendi_from_similarity(k: np.ndarray, weights: np.ndarray | None = None) -> float:
@@ -382,6 +576,11 @@ def axis_vendi(
     return vendi_of_rows(rows, pair_fn, keys, square), None if sample is None else len(rows)
 
 
+def seed_order(n_seeds: int, seed_keys: Sequence[str] | None = None) -> np.ndarray:
+    """The seeds in the order that breaks ties between equally near seeds: by text, then by index."""
+    return np.argsort(_ranks(seed_keys, n_seeds), kind="stable")
+
+
 def seed_stats(
     seed_distances: np.ndarray,
     generated: np.ndarray,
@@ -398,14 +597,21 @@ def seed_stats(
             whose text sorts first, not of the one that comes first in the input (ties are common on
             the syntax axis, where distances are multiples of 1/length).
     """
-    if len(generated) == 0 or seed_distances.shape[1] == 0:
-        return {"seed_copy_rate": 0.0, "nearest": [], "children": [0] * seed_distances.shape[1], "copies": []}
-    sub = seed_distances[generated]
-    by_key = np.argsort(_ranks(seed_keys, sub.shape[1]), kind="stable")
-    nearest = by_key[np.argmin(sub[:, by_key], axis=1)]
-    dist = sub[np.arange(len(generated)), nearest]
+    n_seeds = seed_distances.shape[1]
+    if len(generated) == 0 or n_seeds == 0:
+        return seed_summary(generated, np.zeros(0, np.int64), np.zeros(0, np.float32), threshold, n_seeds)
+    nearest, dist = nearest_columns(seed_distances[generated], seed_order(n_seeds, seed_keys))
+    return seed_summary(generated, nearest, dist, threshold, n_seeds)
+
+
+def seed_summary(
+    generated: np.ndarray, nearest: np.ndarray, dist: np.ndarray, threshold: float, n_seeds: int
+) -> dict[str, Any]:
+    """:func:`seed_stats` from each generated text's nearest seed and its distance, however computed."""
+    if len(generated) == 0 or n_seeds == 0:
+        return {"seed_copy_rate": 0.0, "nearest": [], "children": [0] * n_seeds, "copies": []}
     copied = dist <= threshold
-    children = np.bincount(nearest[copied], minlength=seed_distances.shape[1])
+    children = np.bincount(nearest[copied], minlength=n_seeds)
     return {
         "seed_copy_rate": float(copied.mean()),
         "nearest": [(int(g), int(s), float(d)) for g, s, d in zip(generated, nearest, dist)],

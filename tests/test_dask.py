@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
+import csv
 import json
 import os
+import random
 import signal
 
 import numpy as np
 import pytest
 from click.testing import CliRunner
 
-from lens_cli import engines
+from lens_cli import distances as dist
+from lens_cli import engines, pipeline, stats
 from lens_cli.cli import main
+from lens_cli.config import Options
+from lens_cli.embedders import l2_normalise
 from lens_cli.engines import DaskEmbedder, DaskEngine, DaskParser, ModelSpec
 from lens_cli.errors import LensError, UsageProblem
+from lens_cli.progress import Progress
 
 from .fakes import FakeEmbedder, FakeParser
 
@@ -149,3 +155,195 @@ def test_cli_dask_engine_gives_the_local_result_on_real_data(music_path, tmp_pat
     local, dask = (json.loads(p.read_text()) for p in outs.values())
     assert local["options"]["engine"] == "local" and dask["options"]["engine"].startswith("dask (2 workers")
     assert _json_without_engine(outs[0]) == _json_without_engine(outs[4])
+
+
+# ---- the row-wise work on the workers: landmark and seed assignment, dataset counts ----
+
+FAKE_PARSER = ModelSpec("tests.fakes:FakeParser")
+FAKE_EMBEDDER = ModelSpec("tests.fakes:FakeEmbedder")
+SEEDS = [
+    "music for a rainy afternoon",
+    "songs that make you want to dance",
+    "I want calm music for studying",
+    "upbeat songs for running",
+    "sad songs about the sea",
+    "jazz for a dinner with friends",
+]
+WORDS = ["party", "beach", "night", "road trip", "morning", "gym", "rain", "city", "coffee", "forest"]
+FORMS = [
+    "music for a {} {}",
+    "songs that make you want to {} at the {}",
+    "I want calm music for the {} and the {}",
+    "upbeat songs for {} in the {} !",
+    "sad songs about {} , {} and more",
+    "what is a good playlist for {} with {} ?",
+]
+
+
+def few_shot_rows(n: int, seed: int = 0) -> list[tuple[str, str]]:
+    """``n`` generated rows (templated, with verbatim seed copies and duplicates) after the seeds."""
+    rng = random.Random(seed)
+    rows = [(s, "seed") for s in SEEDS]
+    while len(rows) < n:
+        r = rng.random()
+        if r < 0.05:
+            text = rng.choice(SEEDS)
+        elif r < 0.15 and len(rows) > len(SEEDS):
+            text = rng.choice(rows[len(SEEDS) :])[0]
+        else:
+            text = rng.choice(FORMS).format(rng.choice(WORDS), rng.choice(WORDS))
+            if rng.random() < 0.2:
+                text = text.upper() if rng.random() < 0.5 else text + " please"
+        rows.append((text, "generated"))
+    return rows
+
+
+def write_rows(path, rows) -> None:
+    with open(path, "w", newline="", encoding="utf-8") as f:
+        w = csv.writer(f)
+        w.writerow(["query", "source"])
+        w.writerows(rows)
+
+
+@pytest.fixture
+def small_blocks(monkeypatch):
+    """Blocks, partitions and merges far smaller than the data, none dividing it evenly: 40 targets
+    give 37 rows per block, tasks of 2 blocks; parses and embeddings in partitions of 64."""
+    monkeypatch.setattr(dist, "BLOCK_ELEMENTS", 4 * 40 * 37)
+    monkeypatch.setattr(engines, "NEAREST_PARTITION", 80)
+    monkeypatch.setattr(engines, "PARSE_PARTITION", 64)
+    monkeypatch.setattr(engines, "EMBED_PARTITION", 64)
+    monkeypatch.setattr(engines, "MERGE_FANIN", 3)
+
+
+def test_cli_dask_engine_gives_the_local_result_in_landmark_mode(tmp_path, fakes, small_blocks, monkeypatch):
+    """A few hundred rows in landmark mode with seeds, locally and on 2 Dask workers: the same JSON."""
+    monkeypatch.setattr(engines, "parser_spec", lambda *a: FAKE_PARSER)
+    monkeypatch.setattr(engines, "embedder_spec", lambda *a: FAKE_EMBEDDER)
+    data = tmp_path / "few_shot.csv"
+    write_rows(data, few_shot_rows(400))
+    docs = {}
+    for name, engine_args in (("local", []), ("dask", ["--engine", "dask", "--workers", "2"])):
+        js = tmp_path / f"{name}.json"
+        args = ["analyze", str(data), "--text-column", "query", "--seed-column", "source", "--seed-value", "seed"]
+        args += ["--exact-limit", "100", "--landmarks", "24", "--json", str(js), "--no-cache", "-q", *engine_args]
+        r = CliRunner().invoke(main, args)
+        assert r.exit_code == 0, r.output
+        docs[name] = json.loads(js.read_text())
+    local, dask = docs["local"], docs["dask"]
+    assert local["options"].pop("engine") == "local"
+    assert dask["options"].pop("engine").startswith("dask (2 workers")
+    assert {a["mode"] for a in local["axes"].values()} == {"landmark"}
+    assert [a["landmarks"] for a in local["axes"].values()] == [24] * 4
+    assert local["seeds"]["copies"] and local["stats"]["self_repetition"] > 0
+    assert local == dask
+
+
+def _strings(rng: np.random.Generator, n: int) -> list[str]:
+    """Random tag strings, with duplicates and empty ones: many ties."""
+    alphabet = "abcdefgh"
+    pool = ["".join(rng.choice(list(alphabet), size=rng.integers(0, 9))) for _ in range(n // 2)]
+    return [pool[i] for i in rng.integers(0, len(pool), size=n)]
+
+
+def _vectors(rng: np.random.Generator, n: int, d: int = 384) -> np.ndarray:
+    """Random unit vectors (float32), with duplicates and zero rows."""
+    x = l2_normalise(rng.standard_normal((n, d)).astype(np.float32))
+    x[rng.integers(0, n, size=n // 10)] = 0.0
+    x[rng.integers(0, n, size=n // 5)] = x[rng.integers(0, n, size=n // 5)]
+    return x
+
+
+def _local_nearest(axis, items, targets, order=None):
+    """What analyse_axis computes locally (where run() limits BLAS and rapidfuzz to one thread)."""
+
+    def cross_fn(a, b):
+        if axis == "semantic":
+            return dist.cross(axis, items[a], targets[b])
+        return dist.cross(axis, [items[i] for i in a], [targets[j] for j in b])
+
+    with dist.limited_threads(1):
+        return pipeline._nearest(cross_fn, np.arange(len(items)), np.arange(len(targets)), order=order)
+
+
+@pytest.mark.parametrize("axis", ["syntax", "lexical", "semantic"])
+def test_nearest_on_workers_equals_local(engine, small_blocks, axis):
+    rng = np.random.default_rng(7)
+    items = _vectors(rng, 301) if axis == "semantic" else _strings(rng, 301)
+    chosen = rng.choice(301, size=40, replace=False)
+    targets = items[chosen] if axis == "semantic" else [items[i] for i in chosen]
+    order = rng.permutation(40)
+    for o in (None, order):
+        seen: list[int] = []
+        near, d = engine.nearest(axis, items, targets, order=o, advance=seen.append)
+        ref_near, ref_d = _local_nearest(axis, items, targets, o)
+        assert near.dtype == ref_near.dtype and d.dtype == ref_d.dtype
+        assert np.array_equal(near, ref_near) and np.array_equal(d, ref_d)
+        # 301 items in tasks of 2 blocks of 37: 5 tasks, the last one short.
+        assert sorted(seen) == [5, 74, 74, 74, 74]
+
+
+def test_seed_nearest_on_workers_equals_local(engine, small_blocks):
+    """With ties broken by seed text, as seed_stats does on the full matrix."""
+    rng = np.random.default_rng(11)
+    strings = _strings(rng, 250)
+    seeds = _strings(rng, 12)
+    keys = [f"seed text {k}" for k in rng.permutation(12)]
+    generated = np.flatnonzero(rng.random(250) < 0.8)
+    order = stats.seed_order(12, keys)
+    near, d = engine.nearest("syntax", strings, seeds, order=order)
+    ours = stats.seed_summary(generated, near[generated], d[generated], 0.25, 12)
+    assert ours == stats.seed_stats(dist.string_cross(strings, seeds, "syntax"), generated, 0.25, seed_keys=keys)
+    vectors, seed_vectors = _vectors(rng, 250), _vectors(rng, 12)
+    near, d = engine.nearest("semantic", vectors, seed_vectors, order=order)
+    ref_near, ref_d = _local_nearest("semantic", vectors, seed_vectors, order)
+    assert np.array_equal(near, ref_near) and np.array_equal(d, ref_d)
+
+
+def test_dataset_stats_on_workers_equal_local(engine, small_blocks):
+    """Partly parsed on the workers (counted there), partly 'from the cache' (sent): the local figures."""
+    texts = [t for t, _ in few_shot_rows(500, seed=3)] + ["", "   ", "a b c d a b c d a b c d"]
+    parsed = FakeParser().parse(texts)
+    distinct = list(dict.fromkeys(texts))
+    DaskParser(engine, FAKE_PARSER).parse(distinct[: 2 * len(distinct) // 3])
+    out = engine.dataset_stats(texts, parsed, 510, {"empty": 7})
+    assert engine.stats_partitions["on workers"] > 1 and engine.stats_partitions["sent"] > 1
+    assert out == stats.dataset_stats(texts, parsed, 510, {"empty": 7})
+    assert not engine._parses  # released once counted
+
+
+def test_the_row_wise_work_runs_on_the_workers(engine, small_blocks, monkeypatch, tmp_path):
+    """The pipeline with the engine: landmark and seed assignment and dataset counts are tasks on the
+    workers (counted there), and nothing of it runs here."""
+
+    def not_here(*args, **kwargs):
+        raise AssertionError("computed on the client")
+
+    monkeypatch.setattr(pipeline, "_nearest", not_here)
+    monkeypatch.setattr(pipeline, "dataset_stats", not_here)
+    monkeypatch.setattr(stats, "count_rows", not_here)
+    data = tmp_path / "few_shot.csv"
+    write_rows(data, few_shot_rows(300, seed=5))
+    request = pipeline.ReadRequest(str(data), text_column="query", seed_column="source", seed_value="seed")
+
+    def tasks() -> dict[str, int]:
+        per_worker = engine.client.run(lambda: dict(engines.TASKS_RUN))
+        assert len(per_worker) == 2
+        return {k: sum(w.get(k, 0) for w in per_worker.values()) for k in ("nearest", "count", "merge", "figures")}
+
+    before, here = tasks(), dict(engines.TASKS_RUN)
+    analysis = pipeline.run(
+        request,
+        Options(exact_limit=50, landmarks=40),
+        Progress(quiet=True),
+        parser=DaskParser(engine, FAKE_PARSER),
+        embedder=DaskEmbedder(engine, FAKE_EMBEDDER, "fake"),
+        background=False,
+        engine=engine,
+    )
+    after = tasks()
+    assert {c.mode for c in analysis.clusterings.values()} == {"landmark"}
+    ran = {k: after[k] - before[k] for k in after}
+    # Per axis at least one landmark task and one seed task; parses counted where they are.
+    assert ran["nearest"] >= 2 * 4 and ran["count"] >= 2 and ran["figures"] == ran["count"] and ran["merge"] >= 1
+    assert dict(engines.TASKS_RUN) == here  # the task functions never ran in this process

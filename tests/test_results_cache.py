@@ -110,7 +110,7 @@ def test_landmark_mode_reuses_landmarks_and_trees(fakes, calls, tmp_path):
 
 def test_other_texts_do_not_hit(fakes, calls, tmp_path):
     analyze(tmp_path, "first", "--cache-dir", tmp_path / "c", "-q")
-    (tmp_path / "d.csv").write_text("text\n" + "".join(f'"{t}"\n' for t in TEXTS[:-1] + ["something else"]))
+    (tmp_path / "d.csv").write_text("text\n" + "".join(f'"{t}"\n' for t in [*TEXTS[:-1], "something else"]))
     for key in calls:
         calls[key] = 0
     analyze(tmp_path, "other", "--cache-dir", tmp_path / "c", "-q")

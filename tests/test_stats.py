@@ -142,3 +142,36 @@ def test_dataset_stats_one_text_and_identical_texts(fake_parser):
     assert s["unique_texts"] == 1 and s["duplicate_rate"] == pytest.approx(0.75)
     assert s["rows_skipped"] == 1 and s["empty_skipped"] == 1
     assert s["distinct_n"]["1"] == pytest.approx(3 / 12)
+
+
+def test_dataset_counts_of_weighted_partitions_merge_to_the_counts_of_all_rows(fake_parser):
+    """What an engine does (each distinct text once, weighted by its rows, in uneven partitions in any
+    order; per-text figures spread back to the rows) gives exactly the figures of all rows at once."""
+    rng = np.random.default_rng(2)
+    pool = ["music for a party", "songs to dance to at night", "a b c d a b c d", "", "I want calm music", "x y z w v"]
+    pool += [f"music for a {w} night with {v}" for w in ("long", "calm", "wild") for v in ("friends", "rain")]
+    texts = [pool[i] for i in rng.integers(0, len(pool), size=97)]
+    parsed = fake_parser.parse(texts)
+    distinct = list(dict.fromkeys(texts))
+    group = np.asarray([distinct.index(t) for t in texts])
+    weights = np.bincount(group, minlength=len(distinct))
+    order = rng.permutation(len(distinct))
+    parts = [order[:1], order[1:6], order[6:]]
+    first = {t: parsed[texts.index(t)] for t in distinct}
+
+    def rows_of(part):
+        return [distinct[d] for d in part], [first[distinct[d]] for d in part]
+
+    merged = stats.DatasetCounts()
+    for part in reversed(parts):
+        merged.merge(stats.count_rows(*rows_of(part), weights[part]))
+    whole = stats.count_rows(texts, parsed)
+    assert merged == whole
+    summary = stats.summarise_counts(merged)
+    repeated, top = stats.repeated_shingles(merged), summary.template_set
+    figures = stats.RowFigures.concatenate([stats.row_figures(*rows_of(p), repeated, top) for p in parts])
+    at = np.empty(len(distinct), dtype=np.int64)
+    at[np.concatenate(parts)] = np.arange(len(distinct))
+    out = stats.finish_dataset_stats(texts, parsed, summary, figures.take(at[group]), 100, {"empty": 3})
+    assert out == stats.dataset_stats(texts, parsed, 100, {"empty": 3})
+    assert out[0]["self_repetition"] > 0 and out[0]["template_rate"] > 0
