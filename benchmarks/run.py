@@ -15,6 +15,7 @@ embedding in the same run), total / floor, peak RSS of the process and the size 
 from __future__ import annotations
 
 import argparse
+import csv
 import importlib.metadata
 import json
 import os
@@ -59,6 +60,9 @@ class Result:
     report_mb: float
     json_mb: float
     modes: str
+    analysed: int = 0
+    distinct: int = 0
+    workers: int = 0
 
     @property
     def floor(self) -> float:
@@ -192,6 +196,9 @@ def bench(size: int, runs: list[str], workdir: Path, python: str, engine_args: l
     data = workdir / f"synthetic_{size}.csv"
     if not data.exists():
         synth.write_csv(data, size)
+    with open(data, newline="", encoding="utf-8") as fh:
+        # What the models see: each distinct non-empty text once (lens parses and embeds no text twice).
+        distinct = len({r["query"] for r in csv.DictReader(fh) if r["query"].strip()})
     cache_dir = workdir / f"cache_{size}"
     shutil.rmtree(cache_dir, ignore_errors=True)
     results = []
@@ -225,6 +232,9 @@ def bench(size: int, runs: list[str], workdir: Path, python: str, engine_args: l
                 report_mb=(out / "report.html").stat().st_size / 1e6,
                 json_mb=(out / "report.json").stat().st_size / 1e6,
                 modes=modes,
+                analysed=int(doc["input"]["rows_analysed"]),
+                distinct=distinct,
+                workers=int(engine_label(engine_args).partition("×")[2] or 0),
             )
         )
         print(row(results[-1]), flush=True)
@@ -253,6 +263,10 @@ def row(r: Result) -> str:
         f"| {r.rows:,} | {r.run} | {r.engine} | {stages} | **{r.wall:.1f}** | {r.floor:.1f} | {ratio} "
         f"| {r.peak_rss_mb:,.0f} MB | {r.report_mb:.1f} MB | {r.json_mb:.1f} MB |"
     )
+
+
+def _rate(count: float, seconds: float, workers: int) -> str:
+    return f"{count / seconds:,.0f}/s ({count / seconds / workers:,.0f} per worker)" if seconds else "-"
 
 
 def main() -> None:
@@ -313,6 +327,15 @@ def main() -> None:
         "that parses, embeds, finds nearest landmarks and seeds and counts the dataset statistics; parse and "
         "embed then include sending the texts and gathering the results."
     )
+    for r in results:
+        if r.workers and r.run in ("no-cache", "cold"):
+            t = r.timings
+            print(
+                f"{r.rows:,} rows on {r.engine}, {r.run}: end to end {_rate(r.analysed, r.wall, r.workers)} rows; "
+                f"parse {_rate(r.distinct, t.get('parse', 0), r.workers)} and embed "
+                f"{_rate(r.distinct, t.get('embed', 0), r.workers)} distinct texts ({r.distinct:,}); "
+                f"cluster start-up {t.get('cluster', 0):.1f}s"
+            )
     for r in results:
         base = next((b for b in results if b.rows == r.rows and b.run in ("no-cache", "cold")), None)
         if base is None or r.run not in ("warm", "rerun"):

@@ -233,15 +233,8 @@ def _distinct(keys: Sequence[Any]) -> tuple[np.ndarray, np.ndarray]:
     Returns:
         (the first row of each distinct key, in row order; for each row the index of its key in that array)
     """
-    first: dict[Any, int] = {}
-    rows: list[int] = []
-    group: list[int] = []
-    for i, key in enumerate(keys):
-        g = first.setdefault(key, len(rows))
-        if g == len(rows):
-            rows.append(i)
-        group.append(g)
-    return np.asarray(rows, dtype=np.int64), np.asarray(group, dtype=np.int64)
+    first, group = dist.distinct_index(keys)
+    return np.asarray(first, dtype=np.int64), group
 
 
 def pick_landmarks(distinct_rows: np.ndarray, n_landmarks: int, seed: int) -> np.ndarray:
