@@ -409,10 +409,13 @@ def analyse_axis(
             # Distances among the texts in sorted order, so that ties in the tree and among the listed
             # near-duplicates are broken by text, not by row position.
             order = canonical_order(corpus.texts)
+            scratch = dist.SCRATCH.take(dist.condensed_size(n))
             if axis == "semantic":
-                condensed = dist.embedding_condensed(embeddings[order], np.float64, progress.advance)
+                condensed = dist.embedding_condensed(embeddings[order], progress=progress.advance, out=scratch)
             else:
-                condensed = dist.string_condensed([strings[i] for i in order], axis, np.float64, progress.advance)
+                condensed = dist.string_condensed(
+                    [strings[i] for i in order], axis, progress=progress.advance, out=scratch
+                )
             if known is None:
                 summary = distance_summary(condensed, n)
                 summary["near_duplicate_examples"] = [
@@ -432,6 +435,7 @@ def analyse_axis(
                 if cache is not None:
                     cache.store_result("tree", tree_key, {}, {"linkage": tree.linkage, "leaf_order": tree.leaf_order})
             del condensed
+            dist.SCRATCH.give(scratch)
         clustering = clustering_from_tree(
             axis,
             tree,
@@ -632,16 +636,21 @@ def run(
 
         dataset: tuple[dict[str, Any], dict[str, Any]] | None = None
 
-        def dataset_now() -> tuple[dict[str, Any], dict[str, Any]]:
-            """Dataset statistics need only the parses: while the worker embeds, if it does."""
+        def dataset_now(quiet: bool = False) -> tuple[dict[str, Any], dict[str, Any]]:
+            """Dataset statistics need only the parses: while the worker embeds, if it does, or while
+            two axes run (``quiet``: then their progress line comes with the axes')."""
             nonlocal dataset
             if dataset is None:
                 t0 = time.perf_counter()
-                progress.stage("stats")
+                if not quiet:
+                    progress.stage("stats")
                 compute = dataset_stats if engine is None else engine.dataset_stats
                 dataset = compute(corpus.texts, parsed.parsed, corpus.rows_read, corpus.rows_skipped)
-                progress.done()
                 timings["stats"] = time.perf_counter() - t0
+                if quiet:
+                    progress.note(f"{'stats':<10} {timings['stats']:6.1f}s  while the axes ran")
+                else:
+                    progress.done()
             return dataset
 
         if pending is not None and pending.job is None:
@@ -654,7 +663,16 @@ def run(
             if not busy() and len(axes) > 1 and corpus.n <= PARALLEL_AXES_LIMIT:
                 # Nothing else runs: two axes at a time (their heavy calls release the GIL).
                 for axis, (clustering, result, seconds) in _axes_in_parallel(
-                    axes, parsed, options, progress, embeddings, seed_embeddings, pool, cache, engine
+                    axes,
+                    parsed,
+                    options,
+                    progress,
+                    embeddings,
+                    seed_embeddings,
+                    pool,
+                    cache,
+                    engine,
+                    meanwhile=lambda: dataset_now(quiet=True),
                 ).items():
                     clusterings[axis], axis_results[axis], timings[axis] = clustering, result, seconds
             for axis in axes:
@@ -685,6 +703,7 @@ def run(
             timings["axis_stats"] = waited
             _cache_notes(cache, progress)  # about stored trees and statistics
     finally:
+        dist.SCRATCH.clear()
         pool.shutdown(wait=False, cancel_futures=True)
         if pending is not None and pending.job is not None:
             pending.job.cancel()
@@ -749,8 +768,12 @@ def _axes_in_parallel(
     pool: Executor,
     cache: Cache | None = None,
     engine: Engine | None = None,
+    meanwhile: Callable[[], Any] | None = None,
 ) -> dict[str, tuple[Clustering, Any, float]]:
-    """Every axis, two at a time, in the order given; results by axis (statistics may be futures)."""
+    """Every axis, two at a time, in the order given; results by axis (statistics may be futures).
+
+    ``meanwhile()`` runs in this thread while the axes do (mostly in code that releases the GIL).
+    """
     lock = threading.Lock()
 
     def one(axis: str) -> tuple[Clustering, Any, float]:
@@ -776,6 +799,8 @@ def _axes_in_parallel(
         submitted = {axis: axes_pool.submit(one, axis) for axis in first}
         futures = {axis: submitted[axis] for axis in axes}
         progress.stage("axes", len(futures))
+        if meanwhile is not None:
+            meanwhile()
         while not all(f.done() for f in futures.values()):
             time.sleep(0.1)
             progress.set_count(sum(f.done() for f in futures.values()))

@@ -101,3 +101,58 @@ def test_codebook_chars_skip_surrogates():
     s = book.encode([str(i) for i in range(0xD800)])
     assert all(not 0xD800 <= ord(c) <= 0xDFFF for c in s)
     s.encode("utf-8")
+
+
+@pytest.mark.parametrize("axis", ["syntax", "lexical", "semantic"])
+def test_distinct_items_path_gives_the_same_condensed_values(monkeypatch, axis):
+    """Many repeats: distances computed among the distinct items and copied out equal the direct ones."""
+    rng = np.random.default_rng(3)
+    monkeypatch.setattr(dist, "BLOCK_ELEMENTS", 50)  # many small blocks on both paths
+    pool = ["".join(rng.choice(list("abcdef"), size=rng.integers(0, 7))) for _ in range(12)]
+    strings = [pool[k] for k in rng.integers(0, len(pool), size=80)]
+    vectors = l2_normalise(rng.standard_normal((12, 5)).astype(np.float32))
+    emb = vectors[rng.integers(0, 12, size=80)]
+    emb[3] = 0.0  # a text without a vector
+    emb[7] = 0.0
+
+    def condensed(share: float) -> tuple[np.ndarray, list[int]]:
+        monkeypatch.setattr(dist, "DISTINCT_SHARE", share)
+        seen: list[int] = []
+        if axis == "semantic":
+            return dist.embedding_condensed(emb, np.float64, seen.append), seen
+        return dist.string_condensed(strings, axis, np.float64, seen.append), seen
+
+    direct, direct_progress = condensed(0.0)
+    via_distinct, distinct_progress = condensed(0.85)
+    assert sum(direct_progress) == sum(distinct_progress) == 80
+    if axis == "semantic":
+        # One float32 product per block on the direct path: the same up to rounding; identical rows exactly 0.
+        assert np.allclose(direct, via_distinct, atol=1e-6)
+        same = [(i, j) for i in range(80) for j in range(i + 1, 80) if np.array_equal(emb[i], emb[j])]
+        assert same and all(via_distinct[dist.condensed_index(80, i, j)] == 0.0 for i, j in same)
+    else:
+        assert np.array_equal(direct, via_distinct)
+        assert np.array_equal(via_distinct, dist.string_cross(strings, list(strings), axis)[np.triu_indices(80, 1)])
+    out = np.full(dist.condensed_size(80), -1.0)
+    if axis != "semantic":
+        assert dist.string_condensed(strings, axis, out=out) is out and np.array_equal(out, via_distinct)
+
+
+def test_scratch_pool_reuses_and_keeps_two():
+    pool = dist.ScratchPool()
+    a = pool.take(100)
+    assert a.dtype == np.float64 and a.size == 100
+    pool.give(a)
+    b = pool.take(60)  # fits in a's array: the same memory
+    assert b.size == 60 and np.shares_memory(a, b)
+    c = pool.take(60)  # none free: a new one
+    assert not np.shares_memory(b, c)
+    pool.give(b)
+    pool.give(c)
+    pool.give(np.empty(10))
+    assert pool.take(100).size == 100  # b's base (100) was kept: the largest two are kept
+    assert len(pool._free) == 1
+    pool.give(np.empty(5, dtype=np.float32))  # not one of its arrays: ignored
+    assert len(pool._free) == 1
+    pool.clear()
+    assert pool._free == []
