@@ -44,6 +44,7 @@ import plotly.graph_objects as go
 from markupsafe import Markup
 
 from . import __version__, pipeline
+from . import distances as dist
 from .charts import FONT
 from .config import Options
 from .embedders import Embedder
@@ -348,6 +349,7 @@ def run_compare(
     for axis in axes:
         clustering, _ = pipeline.analyse_axis(axis, union, options, union_progress, union_emb, None)  # type: ignore[arg-type]
         compared[axis] = compare_axis(axis, clustering, a.corpus.n, b.corpus.n, unique_share)
+    dist.SCRATCH.clear()  # the distance matrices the axes handed on
     return Comparison(
         a=a,
         b=b,
