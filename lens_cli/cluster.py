@@ -301,7 +301,6 @@ def cluster_exact(
     progress: Any = None,
     order: np.ndarray | None = None,
     keys: Sequence[str] | None = None,
-    tree: Tree | None = None,
 ) -> Clustering:
     """Cluster all texts of one axis on their full condensed distances.
 
@@ -315,26 +314,21 @@ def cluster_exact(
             :func:`canonical_order`); the result names texts by their own indices all the same.
         keys: Without ``order``, the texts whose sorted order the tree is built in (default: each
             text as its tokens spell it).
-        tree: The tree :func:`exact_tree` built on these distances before (the results cache): then
-            ``condensed`` may be ``None`` and ``pair_fn`` gives the distances the summaries need.
     """
     if overwrite and pair_fn is None:
         raise ValueError("overwrite needs pair_fn: the condensed matrix is gone after the tree")
-    if tree is None:
-        tree = exact_tree(
-            condensed,
-            parsed,
-            method,
-            embeddings=embeddings,
-            overwrite=overwrite,
-            progress=progress,
-            order=order,
-            keys=keys,
-        )
-        if pair_fn is None:
-            pair_fn = _pairs_in(condensed, len(parsed), order)
-    elif pair_fn is None:
-        raise ValueError("a cached tree needs pair_fn for the cluster summaries")
+    tree = exact_tree(
+        condensed,
+        parsed,
+        method,
+        embeddings=embeddings,
+        overwrite=overwrite,
+        progress=progress,
+        order=order,
+        keys=keys,
+    )
+    if pair_fn is None:
+        pair_fn = _pairs_in(condensed, len(parsed), order)
     return clustering_from_tree(
         axis, tree, parsed, is_seed, threshold=threshold, k=k, pair_fn=pair_fn, progress=progress, method=method
     )

@@ -161,6 +161,16 @@ class ScratchPool:
 SCRATCH = ScratchPool()
 
 
+def _row_blocks(n: int) -> Iterator[tuple[int, int]]:
+    """``(i, b)``: blocks of ``b`` rows from row ``i``, each against columns ``i..n``, of about
+    :data:`BLOCK_ELEMENTS` distances, covering the rows that have pairs to their right (0..n-2)."""
+    i = 0
+    while i < n - 1:
+        b = max(1, min(n - 1 - i, BLOCK_ELEMENTS // (n - i)))
+        yield i, b
+        i += b
+
+
 def _fill_condensed(
     n: int, block_fn: Any, dtype: Any = np.float32, progress: Advance | None = None, out: np.ndarray | None = None
 ) -> np.ndarray:
@@ -172,15 +182,12 @@ def _fill_condensed(
     """
     out = np.empty(condensed_size(n), dtype=dtype) if out is None else out
     pos = 0
-    i = 0
-    while i < n - 1:
-        b = max(1, min(n - 1 - i, BLOCK_ELEMENTS // (n - i)))
+    for i, b in _row_blocks(n):
         block = block_fn(i, i + b)  # rows i..i+b against columns i..n
         for r in range(b):
             row = block[r, r + 1 :]
             out[pos : pos + row.size] = row
             pos += row.size
-        i += b
         if progress is not None:
             progress(b)
     if progress is not None and n:
@@ -231,14 +238,13 @@ def _condensed(
     sub = items[np.asarray(first)] if isinstance(items, np.ndarray) else [items[i] for i in first]
     block = blocks(sub)
     sq = np.empty((m, m), dtype=np.float32)
-    i = 0
-    while i < m:
-        b = max(1, min(m - i, BLOCK_ELEMENTS // (m - i)))
+    for i, b in _row_blocks(m):
         part = block(i, i + b)  # rows i..i+b against columns i..m
         sq[i : i + b, i:] = part
         sq[i:, i : i + b] = part.T
-        i += b
-    np.fill_diagonal(sq, 0.0)  # d(x, x) = 0 exactly, also where a float32 dot product says 1e-8
+    # d(x, x) = 0 exactly (also where a float32 dot product says 1e-8, and for the last item, which no
+    # block covers)
+    np.fill_diagonal(sq, 0.0)
     out = np.empty(condensed_size(n), dtype=dtype) if out is None else out
     pos = 0
     step = max(1, n // 100)

@@ -28,20 +28,20 @@ def _r(x: float) -> float:
     return round(float(x), 6)
 
 
-def json_ready(obj: Any) -> Any:
-    """Numpy scalars to Python, floats rounded, tuples to lists."""
+def json_ready(obj: Any, rounded: bool = True) -> Any:
+    """Numpy scalars to Python, tuples to lists, floats rounded (unless not ``rounded``: then exact)."""
     if isinstance(obj, dict):
-        return {str(k): json_ready(v) for k, v in obj.items()}
+        return {str(k): json_ready(v, rounded) for k, v in obj.items()}
     if isinstance(obj, (list, tuple)):
-        return [json_ready(v) for v in obj]
+        return [json_ready(v, rounded) for v in obj]
     if isinstance(obj, (bool, np.bool_)):
         return bool(obj)
     if isinstance(obj, (int, np.integer)):
         return int(obj)
     if isinstance(obj, (float, np.floating)):
-        return _r(obj)
+        return _r(obj) if rounded else float(obj)
     if isinstance(obj, np.ndarray):
-        return json_ready(obj.tolist())
+        return json_ready(obj.tolist(), rounded)
     return obj
 
 

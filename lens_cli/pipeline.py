@@ -20,6 +20,7 @@ from .cluster import Tree, build_tree, canonical_order, cluster_landmarks, clust
 from .config import Options
 from .embedders import Embedder, make_embedder
 from .engines import Engine
+from .export import json_ready
 from .io import Table, build_corpus, read_table
 from .model import AXES, Analysis, Clustering, Corpus, ParsedCorpus, ParsedText, Stats
 from .parsers import Parser, make_parser
@@ -312,18 +313,14 @@ def _cached_stats(cache: Cache | None, key: str) -> dict[str, Any] | None:
     return meta
 
 
+def _store_tree(cache: Cache | None, key: str, tree: Tree) -> None:
+    if cache is not None:
+        cache.store_result("tree", key, {}, {"linkage": tree.linkage, "leaf_order": tree.leaf_order})
+
+
 def _store_stats(cache: Cache | None, key: str, stats: dict[str, Any]) -> None:
     if cache is not None:
-        cache.store_result("stats", key, _plain(stats), {})
-
-
-def _plain(obj: Any) -> Any:
-    """JSON-able as it is (no rounding): numpy scalars to Python, tuples to lists."""
-    if isinstance(obj, dict):
-        return {str(k): _plain(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple)):
-        return [_plain(v) for v in obj]
-    return obj.item() if isinstance(obj, np.generic) else obj
+        cache.store_result("stats", key, json_ready(stats, rounded=False), {})
 
 
 def analyse_axis(
@@ -363,18 +360,15 @@ def analyse_axis(
     strings: list[str] = []
     if axis == "semantic":
         assert embeddings is not None
-
-        def cross_fn(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-            return dist.embedding_cross(embeddings[a], embeddings[b])
     else:
         strings = dist.axis_strings(axis, parsed.parsed, codebook)
 
-        def cross_fn(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-            return dist.string_cross([strings[i] for i in a], [strings[i] for i in b], axis)
-
     def items(idx: np.ndarray) -> Any:
-        """What an engine compares for rows ``idx``: their axis strings or embeddings."""
+        """What the axis compares for rows ``idx``: their axis strings or embeddings."""
         return embeddings[idx] if axis == "semantic" else [strings[i] for i in idx]  # type: ignore[index]
+
+    def cross_fn(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        return dist.cross(axis, items(a), items(b))
 
     def pair_fn(idx: np.ndarray) -> np.ndarray:
         # Mirror the upper triangle: a float32 matmul need not give d(a, b) == d(b, a) to the last
@@ -432,8 +426,7 @@ def analyse_axis(
                     progress=progress,
                     order=order,
                 )
-                if cache is not None:
-                    cache.store_result("tree", tree_key, {}, {"linkage": tree.linkage, "leaf_order": tree.leaf_order})
+                _store_tree(cache, tree_key, tree)
             del condensed
             dist.SCRATCH.give(scratch)
         clustering = clustering_from_tree(
@@ -501,8 +494,7 @@ def analyse_axis(
             lm_vectors = embeddings[landmarks] if embeddings is not None else None
             lm_tree = build_tree(lm_condensed, len(landmarks), method, lm_vectors, weights=weights)
             del lm_condensed
-            if cache is not None:
-                cache.store_result("tree", tree_key, {}, {"linkage": lm_tree.linkage, "leaf_order": lm_tree.leaf_order})
+            _store_tree(cache, tree_key, lm_tree)
         clustering = cluster_landmarks(
             axis,
             landmarks,
