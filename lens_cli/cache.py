@@ -401,7 +401,7 @@ class Cache:
 
 #: Bump when distances, trees, landmarks or axis statistics are computed differently: results
 #: stored before are then not reused (the lens version is part of every key as well).
-RESULTS_SCHEMA = 1
+RESULTS_SCHEMA = 2
 RESULT_MAGIC = b"LENSRSLT"
 #: Result files kept; beyond that the least recently used are removed.
 MAX_RESULTS = 64

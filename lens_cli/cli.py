@@ -304,7 +304,7 @@ def analyze(
     from .export import dumps, to_dict
     from .gates import evaluate, parse_gate, summary_markdown
     from .progress import Progress
-    from .report import render_analysis
+    from .report import dendrogram_figures, render_analysis
 
     if not (output or json_path or summary_md):
         raise UsageProblem("nothing to write: give -o report.html, --json PATH and/or --summary-md PATH")
@@ -345,12 +345,19 @@ def analyze(
     )
     progress = Progress(quiet=quiet)
     cache = None if no_cache else Cache(Path(cache_dir) if cache_dir else default_cache_dir())
+    # The report's tree charts need the clusters only: drawn while the axis statistics finish.
+    dendrograms: dict[str, Any] = {}
+
+    def draw(clusterings: Any, texts: Any) -> None:
+        if output:
+            dendrograms.update(dendrogram_figures(clusterings, texts))
+
     if engine == "dask":
-        analysis = _run_on_dask(request, options, progress, axis_list, cache, scheduler, workers)
+        analysis = _run_on_dask(request, options, progress, axis_list, cache, scheduler, workers, draw)
     else:
         if scheduler or workers:
             raise UsageProblem("--scheduler and --workers need --engine dask", param="--engine")
-        analysis = pipeline.run(request, options, progress, axes=axis_list, cache=cache)
+        analysis = pipeline.run(request, options, progress, axes=axis_list, cache=cache, clustered=draw)
     doc = to_dict(analysis, include_timings=timings)
     results = evaluate(parsed_gates, doc)
 
@@ -358,7 +365,7 @@ def analyze(
     # Everything is rendered before anything is written, and written all or nothing.
     files: dict[str, str] = {}
     if output:
-        files[output] = render_analysis(analysis, include_timings=timings)
+        files[output] = render_analysis(analysis, include_timings=timings, dendrograms=dendrograms or None)
     if json_path:
         files[json_path] = dumps(doc)
     if summary_md:
@@ -382,6 +389,7 @@ def _run_on_dask(
     cache: Any,
     scheduler: str | None,
     workers: int | None,
+    clustered: Any = None,
 ) -> Any:
     """The pipeline with parsing, embedding and the row-wise work on a Dask cluster (see lens_cli.engines)."""
     from dataclasses import replace
@@ -411,6 +419,7 @@ def _run_on_dask(
             cache=cache,
             background=False,
             engine=eng,
+            clustered=clustered,
         )
     # Starting a local cluster (or connecting to one) comes before every other stage.
     return replace(analysis, timings={"cluster": started, **analysis.timings})

@@ -15,10 +15,11 @@ import fastcluster
 import numpy as np
 from scipy.cluster import hierarchy
 
-from .distances import submatrix
+from .distances import Distinct, submatrix
 from .model import Clustering, ClusterSummary, ParsedText
 from .patterns import ctfidf_keywords, mine_pattern, shared_words
 from .progress import phase
+from .threads import interpreter_bound
 
 LINKAGES = ("average", "complete", "single", "ward")
 _METHOD_INDEX = {"single": 0, "complete": 1, "average": 2}
@@ -119,55 +120,103 @@ def build_tree(
 def weighted_average_linkage(condensed: np.ndarray, n: int, weights: np.ndarray) -> np.ndarray:
     """Average linkage (UPGMA) where leaf ``i`` counts ``weights[i]`` times, as a scipy linkage matrix.
 
-    The nearest-neighbour chain algorithm on a square matrix with the Lance-Williams update
-    ``d(k, a∪b) = (w_a d(k, a) + w_b d(k, b)) / (w_a + w_b)``: O(n²) memory, about 2n numpy row
-    operations. Column 3 of the result counts leaves, as scipy's does. Meant for landmarks (a few
-    thousand leaves), not for all rows.
+    Column 3 of the result counts leaves, as scipy's does. For landmark trees; see :func:`nn_chain`.
     """
     if np.any(np.asarray(weights) <= 0):
         raise ValueError("weights must be positive")
-    d = np.asarray(hierarchy.distance.squareform(np.asarray(condensed, dtype=np.float64), checks=False))
-    d = d.astype(np.float64, copy=True)
+    work = hierarchy.distance.squareform(np.asarray(condensed, dtype=np.float64), checks=False).ravel()
+    return _linkage_from_merges(nn_chain(work, n, "average", weights), n)
+
+
+#: nn_chain moves the clusters still alive to the front of its matrix when at most half of its rows
+#: are, once it has at least this many (each merge then touches half as much memory).
+COMPACT_FROM = 256
+
+
+def nn_chain(work: np.ndarray, n: int, method: str, weights: np.ndarray | None = None) -> list[tuple[float, int, int]]:
+    """Merges ``(height, leaf a, leaf b)`` of the average, complete or single linkage tree of ``n`` items.
+
+    The nearest-neighbour chain algorithm on a square float64 matrix, with the Lance-Williams update
+    ``d(k, a∪b) = (w_a d(k, a) + w_b d(k, b)) / (w_a + w_b)`` for average linkage, where item ``i``
+    counts ``weights[i]`` times (default 1), and the maximum or minimum for complete or single
+    linkage (which weights do not change). Each cluster is named by its smallest leaf; ties between
+    equal distances go to the lower index, so the result is a function of the matrix alone.
+
+    Args:
+        work: A flat float64 array whose first ``n * n`` elements hold the symmetric distances (any
+            diagonal); it is overwritten. About 4 row operations and one column write per merge: a
+            fraction of a second for 4,000 items, as long as no other thread runs Python meanwhile
+            (see :mod:`lens_cli.threads`).
+    """
+    with interpreter_bound():
+        return _nn_chain(work, n, method, weights)
+
+
+def _nn_chain(work: np.ndarray, n: int, method: str, weights: np.ndarray | None) -> list[tuple[float, int, int]]:
+    size = np.ones(n) if weights is None else np.asarray(weights, dtype=np.float64).copy()
+    ids = np.arange(n)  # leaf name of each row of the (compacted) matrix
+    made = np.zeros(n)  # height at which each row's cluster was formed
+    dead = np.zeros(n)  # +inf at rows merged away: masks their stale columns
+    side = n  # rows and columns of the matrix now
+    d = work[: n * n].reshape(n, n)
     np.fill_diagonal(d, np.inf)
-    size = np.asarray(weights, dtype=np.float64).copy()
-    leaves = np.ones(n, dtype=np.int64)
-    active = np.ones(n, dtype=bool)
-    made = np.zeros(n)  # height at which each representative's cluster was formed
+    row = np.empty(n)
+    other = np.empty(n)
     merges: list[tuple[float, int, int]] = []
     chain: list[int] = []
-    remaining = n
-    while remaining > 1:
+    alive = n
+    while alive > 1:
+        if 2 * alive <= side and side >= COMPACT_FROM:
+            keep = np.flatnonzero(dead == 0)
+            # In place: row r of the smaller matrix starts at or before row keep[r] of the larger one,
+            # and each row is gathered before it is written.
+            flat = work[: side * side]
+            for r, k in enumerate(keep):
+                flat[r * alive : (r + 1) * alive] = d[k, keep]
+            position = np.full(side, -1)
+            position[keep] = np.arange(alive)
+            chain = [int(position[c]) for c in chain]
+            side = alive
+            d = work[: side * side].reshape(side, side)
+            ids, size, made = ids[keep], size[keep], made[keep]
+            dead, row, other = np.zeros(side), np.empty(side), np.empty(side)
         if not chain:
-            chain.append(int(np.flatnonzero(active)[0]))
+            chain.append(int(np.argmin(dead)))  # the first row alive
         a = chain[-1]
-        row = d[a]
-        b = int(np.argmin(row))
+        np.add(d[a], dead, out=row)
+        b = int(row.argmin())
         # Prefer the previous chain element on ties, so that the chain ends in a reciprocal pair.
         if len(chain) > 1 and row[chain[-2]] <= row[b]:
             b = chain[-2]
-        if len(chain) > 1 and b == chain[-2]:
-            chain.pop()
-            chain.pop()
-            keep, gone = min(a, b), max(a, b)
-            # Never below the merges that made the two clusters (rounding in the update could dip
-            # a hair under), so that sorting merges by height keeps every merge after its parts.
-            height = max(float(row[b]), made[keep], made[gone])
-            merges.append((height, keep, gone))
-            made[keep] = height
-            wa, wb = size[keep], size[gone]
-            new = (wa * d[keep] + wb * d[gone]) / (wa + wb)
-            d[keep] = new
-            d[:, keep] = new
-            d[keep, keep] = np.inf
-            d[gone] = np.inf
-            d[:, gone] = np.inf
-            size[keep] = wa + wb
-            leaves[keep] += leaves[gone]
-            active[gone] = False
-            remaining -= 1
-        else:
+        if len(chain) < 2 or b != chain[-2]:
             chain.append(b)
-    return _linkage_from_merges(merges, n)
+            continue
+        del chain[-2:]
+        keep_row, gone = min(a, b), max(a, b)
+        # Never below the merges that made the two clusters (rounding in the update could dip a hair
+        # under), so that sorting merges by height keeps every merge after its parts.
+        height = max(float(row[b]), made[keep_row], made[gone])
+        merges.append((height, int(ids[keep_row]), int(ids[gone])))
+        new = d[keep_row]
+        if method == "average":
+            wa, wb = size[keep_row], size[gone]
+            np.multiply(d[gone], wb, out=other)
+            new *= wa
+            new += other
+            new /= wa + wb
+            size[keep_row] = wa + wb
+        elif method == "complete":
+            np.maximum(new, d[gone], out=new)
+        elif method == "single":
+            np.minimum(new, d[gone], out=new)
+        else:
+            raise ValueError(f"nn_chain does not do {method} linkage")
+        new[keep_row] = np.inf
+        d[:, keep_row] = new
+        dead[gone] = np.inf
+        made[keep_row] = height
+        alive -= 1
+    return merges
 
 
 def _linkage_from_merges(merges: list[tuple[float, int, int]], n: int) -> np.ndarray:
@@ -243,6 +292,21 @@ def summarise(
     Returns:
         Labels (1..m by size, 0 for singletons), the cluster summaries, and the singletons in leaf order.
     """
+    # Mostly Python (pattern mining): see lens_cli.threads.
+    with interpreter_bound():
+        return _summarise(axis, labels_raw, leaf_rank, parsed, is_seed, condensed, pair_fn, progress)
+
+
+def _summarise(
+    axis: str,
+    labels_raw: np.ndarray,
+    leaf_rank: np.ndarray,
+    parsed: Sequence[ParsedText],
+    is_seed: np.ndarray,
+    condensed: np.ndarray | None,
+    pair_fn: Callable[[np.ndarray], np.ndarray] | None,
+    progress: Any,
+) -> tuple[np.ndarray, list[ClusterSummary], np.ndarray]:
     n = len(labels_raw)
     groups: dict[int, list[int]] = {}
     for idx, lab in enumerate(labels_raw.tolist()):
@@ -371,6 +435,30 @@ def exact_tree(
     vectors = embeddings[order] if embeddings is not None else None
     built = build_tree(condensed, n, method, vectors, overwrite=overwrite)
     return Tree(relabel_leaves(built.linkage, order), order[built.leaf_order])
+
+
+def distinct_tree(distinct: Distinct, method: str, order: np.ndarray) -> Tree:
+    """The tree of all texts from the distances among their distinct items (:func:`distances.distinct_distances`
+    on the texts' items in ``order``), leaves named by the texts' own indices.
+
+    Equal items are 0 apart and equally far from everything else, so the tree of all texts merges
+    them first, at height 0. Above that, average linkage between clusters of them is average linkage
+    on the distinct items with each weighted by its number of texts, and single or complete linkage
+    does not depend on the weights: :func:`nn_chain` builds that tree on ``m`` distinct items instead
+    of ``n`` texts (0.2 s for 4,000 items; fastcluster takes 0.9 s for 10,000 texts), with no float64
+    copy of all ``n²/2`` pairs. It is the same tree as on all texts, up to the order of equal-height
+    merges. Overwrites ``distinct.work``.
+    """
+    n, first, group = len(distinct.group), distinct.first, distinct.group
+    # Each repeat joins the first position of its item, at height 0, in order.
+    repeats = np.flatnonzero(first[group] != np.arange(n))
+    merges = [(0.0, int(first[group[p]]), int(p)) for p in repeats]
+    merges += [
+        (height, int(first[a]), int(first[b]))
+        for height, a, b in nn_chain(distinct.work, distinct.m, method, distinct.counts.astype(np.float64))
+    ]
+    z = _linkage_from_merges(merges, n)
+    return Tree(relabel_leaves(z, order), order[hierarchy.leaves_list(z)])
 
 
 def clustering_from_tree(

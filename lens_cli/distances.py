@@ -17,6 +17,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -25,9 +26,10 @@ from rapidfuzz.distance import Indel, Levenshtein
 
 from .errors import LensError
 from .model import ParsedText
+from .threads import interpreter_bound
 
 #: Elements of one cdist block (float32): bounds the temporary memory to ~128 MB.
-BLOCK_ELEMENTS = 32_000_000
+BLOCK_ELEMENTS = 8_000_000
 #: rapidfuzz threads per cdist (-1: one per core); see :func:`limited_threads`.
 _workers = -1
 
@@ -134,14 +136,18 @@ class ScratchPool:
         self._free: list[np.ndarray] = []
         self._lock = threading.Lock()
 
-    def take(self, size: int) -> np.ndarray:
-        """A float64 array of ``size`` elements, reused when one is free (contents undefined)."""
+    def take(self, size: int, reserve: int = 0) -> np.ndarray:
+        """A float64 array of ``size`` elements, reused when one is free (contents undefined).
+
+        A new array gets room for ``reserve`` elements if that is more: pages never written cost
+        nothing, and a later, larger request can then reuse the array.
+        """
         with self._lock:
             fits = [k for k, b in enumerate(self._free) if b.size >= size]
             if fits:
                 best = min(fits, key=lambda k: self._free[k].size)
                 return self._free.pop(best)[:size]
-        return np.empty(size, dtype=np.float64)
+        return np.empty(max(size, reserve), dtype=np.float64)[:size]
 
     def give(self, array: np.ndarray) -> None:
         """Hand back an array from :meth:`take` (nothing may use it afterwards)."""
@@ -215,36 +221,85 @@ def distinct_index(keys: Sequence[Any]) -> tuple[list[int], np.ndarray]:
     return rows, group
 
 
+#: Side of the tiles in which :func:`_fill_square` mirrors the upper triangle (cache-sized).
+MIRROR_TILE = 256
+
+
+def _fill_square(out: np.ndarray, block: Callable[[int, int], np.ndarray], progress: Advance | None = None) -> None:
+    """Fill the ``(m, m)`` array ``out`` with the symmetric distances ``block(i, j)`` gives (rows i..j-1
+    against columns i..m-1), a block of rows at a time; the diagonal is exactly 0. ``progress`` is
+    told each block's rows."""
+    m = out.shape[0]
+    for i, b in _row_blocks(m):
+        out[i : i + b, i:] = block(i, i + b)
+        if progress is not None:
+            progress(b)
+    # The lower triangle is the upper one transposed, copied tile by tile: writing whole transposed
+    # blocks at once would touch one cache line per element. Many short numpy calls: see lens_cli.threads.
+    with interpreter_bound():
+        for r in range(0, m, MIRROR_TILE):
+            tile = out[r : r + MIRROR_TILE, r : r + MIRROR_TILE]
+            lower = np.tril_indices(tile.shape[0], -1)
+            tile[lower] = tile.T[lower]
+            for c in range(r + MIRROR_TILE, m, MIRROR_TILE):
+                out[c : c + MIRROR_TILE, r : r + MIRROR_TILE] = out[r : r + MIRROR_TILE, c : c + MIRROR_TILE].T
+    # d(x, x) = 0 exactly (also where a float32 dot product says 1e-8, and for the last item, which no
+    # block covers)
+    np.fill_diagonal(out, 0.0)
+
+
+def _blocks_for(axis: str) -> Callable[[Any], Callable[[int, int], np.ndarray]]:
+    """``blocks(items)``: the ``block(i, j)`` function of :func:`_fill_condensed` over some items of ``axis``
+    (strings of a string axis, or embedding rows)."""
+    if axis == "semantic":
+
+        def embedding_blocks(rows: Any) -> Callable[[int, int], np.ndarray]:
+            rows = np.ascontiguousarray(rows, dtype=np.float32)
+            return lambda i, j: embedding_cross(rows[i:j], rows[i:])
+
+        return embedding_blocks
+    scorer = scorer_for(axis)
+
+    def string_blocks(items: Any) -> Callable[[int, int], np.ndarray]:
+        items = list(items)
+        choices = list(items)  # a distinct list object: cdist(a, a) takes a 3-4x slower path
+
+        def block(i: int, j: int) -> np.ndarray:
+            return process.cdist(items[i:j], choices[i:], scorer=scorer, dtype=np.float32, workers=_workers)
+
+        return block
+
+    return string_blocks
+
+
+def _keys(axis: str, items: Any) -> Sequence[Any]:
+    """Keys equal exactly for equal items of ``axis``."""
+    return [row.tobytes() for row in np.ascontiguousarray(items, dtype=np.float32)] if axis == "semantic" else items
+
+
 def _condensed(
+    axis: str,
     items: Any,
-    keys: Sequence[Any],
-    blocks: Callable[[Any], Callable[[int, int], np.ndarray]],
     dtype: Any,
     progress: Advance | None,
     out: np.ndarray | None = None,
 ) -> np.ndarray:
-    """Condensed distances among ``items``; ``blocks(some_items)`` gives the ``block(i, j)`` function of
-    :func:`_fill_condensed` over them. Items with equal ``keys`` have equal distances to everything.
+    """Condensed distances among ``items`` of ``axis``.
 
     Generated data repeats itself (the same tag sequence under many texts): when few enough items are
     distinct, their distances are computed once, as a square, and every pair of rows reads its value
     from there. The values are the same float32 numbers either way.
     """
+    blocks = _blocks_for(axis)
+    keys = _keys(axis, items)
     n = len(keys)
     first, group = distinct_index(keys)
     m = len(first)
     if n < 2 or m > DISTINCT_SHARE * n or m * m > DISTINCT_SQUARE_ELEMENTS:
         return _fill_condensed(n, blocks(items), dtype, progress, out)
     sub = items[np.asarray(first)] if isinstance(items, np.ndarray) else [items[i] for i in first]
-    block = blocks(sub)
     sq = np.empty((m, m), dtype=np.float32)
-    for i, b in _row_blocks(m):
-        part = block(i, i + b)  # rows i..i+b against columns i..m
-        sq[i : i + b, i:] = part
-        sq[i:, i : i + b] = part.T
-    # d(x, x) = 0 exactly (also where a float32 dot product says 1e-8, and for the last item, which no
-    # block covers)
-    np.fill_diagonal(sq, 0.0)
+    _fill_square(sq, blocks(sub))
     out = np.empty(condensed_size(n), dtype=dtype) if out is None else out
     pos = 0
     step = max(1, n // 100)
@@ -259,6 +314,64 @@ def _condensed(
     return out
 
 
+@dataclass(frozen=True)
+class Distinct:
+    """The distances among the distinct items of one axis, for items that repeat each other.
+
+    ``work`` is a flat float64 array (from :data:`SCRATCH`) whose first ``m * m`` elements are the
+    ``(m, m)`` distances (float32 values, zero diagonal) among the distinct items, numbered in the order
+    of their first occurrence; ``first`` holds each one's first position and ``group`` each position's
+    distinct item.
+    """
+
+    work: np.ndarray
+    first: np.ndarray
+    group: np.ndarray
+
+    @property
+    def m(self) -> int:
+        return len(self.first)
+
+    @property
+    def square(self) -> np.ndarray:
+        return self.work[: self.m * self.m].reshape(self.m, self.m)
+
+    @property
+    def counts(self) -> np.ndarray:
+        """How many positions each distinct item has."""
+        return np.bincount(self.group, minlength=self.m)
+
+
+def distinct_distances(axis: str, items: Any, progress: Advance | None = None) -> Distinct | None:
+    """Distances among the distinct ``items`` of ``axis`` (strings, or embedding rows), or ``None``
+    when more than :data:`DISTINCT_SHARE` of them are distinct (or the square would be too large).
+
+    ``progress`` is told about ``len(items)`` in all, in proportion to the rows done. Hand
+    ``result.work`` back to :data:`SCRATCH` when done with it.
+    """
+    keys = _keys(axis, items)
+    n = len(keys)
+    first, group = distinct_index(keys)
+    m = len(first)
+    if n < 2 or m > DISTINCT_SHARE * n or m * m > DISTINCT_SQUARE_ELEMENTS:
+        return None
+    done = [0, 0]  # distinct rows done, progress told
+
+    def advance(rows: int) -> None:
+        done[0] += rows
+        told = n * done[0] // m
+        if progress is not None and told > done[1]:
+            progress(told - done[1])
+            done[1] = told
+
+    sub = items[np.asarray(first)] if isinstance(items, np.ndarray) else [items[i] for i in first]
+    # Room for the largest square any axis of these items may need (see ScratchPool.take).
+    work = SCRATCH.take(m * m, reserve=min(DISTINCT_SQUARE_ELEMENTS, int(DISTINCT_SHARE * n) ** 2))
+    _fill_square(work[: m * m].reshape(m, m), _blocks_for(axis)(sub), advance)
+    advance(m - done[0])  # the last row has no block of its own
+    return Distinct(work, np.asarray(first, dtype=np.int64), group)
+
+
 def string_condensed(
     strings: Sequence[str],
     axis: str,
@@ -267,19 +380,7 @@ def string_condensed(
     out: np.ndarray | None = None,
 ) -> np.ndarray:
     """Condensed distances (float32 values, stored as ``dtype``, or in ``out``) between all strings of a string axis."""
-    strings = list(strings)
-    scorer = scorer_for(axis)
-
-    def blocks(items: Sequence[str]) -> Callable[[int, int], np.ndarray]:
-        items = list(items)
-        choices = list(items)  # a distinct list object: cdist(a, a) takes a 3-4x slower path
-
-        def block(i: int, j: int) -> np.ndarray:
-            return process.cdist(items[i:j], choices[i:], scorer=scorer, dtype=np.float32, workers=_workers)
-
-        return block
-
-    return _condensed(strings, strings, blocks, dtype, progress, out)
+    return _condensed(axis, list(strings), dtype, progress, out)
 
 
 def string_cross(a: Sequence[str], b: Sequence[str], axis: str) -> np.ndarray:
@@ -340,13 +441,7 @@ def embedding_condensed(
 ) -> np.ndarray:
     """Condensed semantic distances (float32 values, stored as ``dtype``, or in ``out``); identical vectors
     give exactly 0."""
-    emb = np.ascontiguousarray(emb, dtype=np.float32)
-
-    def blocks(rows: Any) -> Callable[[int, int], np.ndarray]:
-        rows = np.ascontiguousarray(rows)
-        return lambda i, j: embedding_cross(rows[i:j], rows[i:])
-
-    return _condensed(emb, [row.tobytes() for row in emb], blocks, dtype, progress, out)
+    return _condensed("semantic", np.ascontiguousarray(emb, dtype=np.float32), dtype, progress, out)
 
 
 def square(condensed: np.ndarray, n: int) -> np.ndarray:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from contextlib import nullcontext
 from dataclasses import dataclass
@@ -16,7 +16,16 @@ import numpy as np
 from . import distances as dist
 from .background import EmbedJob, runs_in_background
 from .cache import Cache, Namespace, embedder_namespace, parser_namespace, per_text, result_key
-from .cluster import Tree, build_tree, canonical_order, cluster_landmarks, clustering_from_tree, exact_tree
+from .cluster import (
+    OPTIMAL_ORDER_LIMIT,
+    Tree,
+    build_tree,
+    canonical_order,
+    cluster_landmarks,
+    clustering_from_tree,
+    distinct_tree,
+    exact_tree,
+)
 from .config import Options
 from .embedders import Embedder, make_embedder
 from .engines import Engine
@@ -25,7 +34,17 @@ from .io import Table, build_corpus, read_table
 from .model import AXES, Analysis, Clustering, Corpus, ParsedCorpus, ParsedText, Stats
 from .parsers import Parser, make_parser
 from .progress import Progress, phase
-from .stats import axis_stats, axis_vendi, dataset_stats, distance_summary, fold, seed_order, seed_summary
+from .stats import (
+    axis_stats,
+    axis_vendi,
+    dataset_stats,
+    distance_summary,
+    distinct_distance_summary,
+    fold,
+    seed_order,
+    seed_summary,
+)
+from .threads import interpreter_bound
 
 PairFn = Callable[[np.ndarray], np.ndarray]
 
@@ -334,7 +353,32 @@ def analyse_axis(
     cache: Cache | None = None,
     engine: Engine | None = None,
 ) -> tuple[Clustering, dict[str, Any]]:
-    """Distances, tree, flat clusters, axis statistics and seed copying for one axis.
+    """Distances, tree, flat clusters, axis statistics and seed copying for one axis (see
+    :func:`axis_steps`, which this runs to the end)."""
+    steps = axis_steps(axis, parsed, options, progress, embeddings, seed_embeddings, pool, cache, engine)
+    next(steps)
+    result = next(steps)
+    assert result is not None
+    return result
+
+
+def axis_steps(
+    axis: str,
+    parsed: ParsedCorpus,
+    options: Options,
+    progress: Progress,
+    embeddings: np.ndarray | None,
+    seed_embeddings: np.ndarray | None,
+    pool: Executor | None = None,
+    cache: Cache | None = None,
+    engine: Engine | None = None,
+) -> Iterator[tuple[Clustering, dict[str, Any]] | None]:
+    """Distances, tree, flat clusters, axis statistics and seed copying for one axis, in two steps.
+
+    The first step (``None``) ends once the Vendi score has started in the ``pool`` (exact mode with
+    distinct items: as soon as their distances are known); the second yields the result. A caller
+    with several axes can take the first step of each before the rest, so that every Vendi score
+    starts early (see :func:`_axes_in_parallel`).
 
     With a ``pool``, the axis statistics and seed copying (which need the distances, not the tree;
     the Vendi score's eigendecomposition is the slow part) are submitted to it and the second
@@ -353,6 +397,7 @@ def analyse_axis(
     With an ``engine`` (see :mod:`lens_cli.engines`), the nearest landmark of every distinct item and
     the nearest seed of every text are found there, in the same blocks, so with the same result.
     """
+    paused = False  # the first step is over
     corpus = parsed.corpus
     n = corpus.n
     is_seed = corpus.is_seed
@@ -391,44 +436,60 @@ def analyse_axis(
         tree = _cached_tree(cache, tree_key, n, n)
         known = _cached_stats(cache, stats_key)
         summary: dict[str, Any] | None = None
-        # The Vendi score needs neither the tree nor the full matrix, and it is the slowest statistic
-        # (an eigendecomposition of up to 5,000 items): it starts now, in the statistics thread.
-        vendi = (
-            pool.submit(axis_vendi, n, pair_fn, semantic_vectors, keys=vendi_keys)
-            if known is None and pool is not None
-            else None
-        )
+        # The Vendi score is the slowest statistic (an eigendecomposition of up to 5,000 items): it
+        # starts first, in the statistics threads, on the distances among its sample, which cost a
+        # small part of the eigendecomposition (from the embeddings' small Gram matrix on the
+        # semantic axis). Neither the tree nor the full matrix is needed for it.
+        vendi = _submit(pool, axis_vendi, n, pair_fn, semantic_vectors, keys=vendi_keys) if known is None else None
+        distinct_path = n > OPTIMAL_ORDER_LIMIT and method != "ward"
         if tree is None or known is None:
             phase(progress, "distances", n)
             # Distances among the texts in sorted order, so that ties in the tree and among the listed
             # near-duplicates are broken by text, not by row position.
             order = canonical_order(corpus.texts)
-            scratch = dist.SCRATCH.take(dist.condensed_size(n))
-            if axis == "semantic":
-                condensed = dist.embedding_condensed(embeddings[order], progress=progress.advance, out=scratch)
+            # Generated data repeats itself: with few enough distinct items, the tree and the summary
+            # come from the distances among those (small trees keep the full matrix for the optimal
+            # leaf order; ward works on the embeddings).
+            distinct = dist.distinct_distances(axis, items(order), progress=progress.advance) if distinct_path else None
+            if distinct is not None:
+                if known is None:
+                    summary = distinct_distance_summary(distinct)
+                paused = True
+                yield None
+                if tree is None:
+                    phase(progress, "tree")
+                    tree = distinct_tree(distinct, method, order)
+                    _store_tree(cache, tree_key, tree)
+                dist.SCRATCH.give(distinct.work)
+                del distinct
             else:
-                condensed = dist.string_condensed(
-                    [strings[i] for i in order], axis, progress=progress.advance, out=scratch
-                )
-            if known is None:
-                summary = distance_summary(condensed, n)
+                scratch = dist.SCRATCH.take(dist.condensed_size(n))
+                if axis == "semantic":
+                    condensed = dist.embedding_condensed(embeddings[order], progress=progress.advance, out=scratch)
+                else:
+                    condensed = dist.string_condensed(
+                        [strings[i] for i in order], axis, progress=progress.advance, out=scratch
+                    )
+                if known is None:
+                    summary = distance_summary(condensed, n)
+                if tree is None:
+                    tree = exact_tree(
+                        condensed,
+                        parsed.parsed,
+                        method,
+                        embeddings=embeddings,
+                        overwrite=True,
+                        progress=progress,
+                        order=order,
+                    )
+                    _store_tree(cache, tree_key, tree)
+                del condensed
+                dist.SCRATCH.give(scratch)
+            if summary is not None:
                 summary["near_duplicate_examples"] = [
                     (int(min(order[i], order[j])), int(max(order[i], order[j])), d)
                     for i, j, d in summary["near_duplicate_examples"]
                 ]
-            if tree is None:
-                tree = exact_tree(
-                    condensed,
-                    parsed.parsed,
-                    method,
-                    embeddings=embeddings,
-                    overwrite=True,
-                    progress=progress,
-                    order=order,
-                )
-                _store_tree(cache, tree_key, tree)
-            del condensed
-            dist.SCRATCH.give(scratch)
         clustering = clustering_from_tree(
             axis,
             tree,
@@ -560,13 +621,16 @@ def analyse_axis(
     extra = f"{len(clustering.clusters)} clusters, {clustering.mode}"
     if clustering.mode == "landmark":
         extra += f" ({clustering.n_landmarks:,} landmarks)"
+    if not paused:
+        yield None
     if pool is not None:
         progress.done(extra + "; statistics follow")
-        return clustering, pool.submit(finish)  # type: ignore[return-value]
+        yield clustering, pool.submit(finish)  # type: ignore[misc]
+        return
     phase(progress, "statistics")
     astats = finish()
     progress.done(extra)
-    return clustering, astats
+    yield clustering, astats
 
 
 def run(
@@ -580,6 +644,7 @@ def run(
     cache: Cache | None = None,
     background: bool = True,
     engine: Engine | None = None,
+    clustered: Callable[[Mapping[str, Clustering], Sequence[str]], None] | None = None,
 ) -> Analysis:
     """Read, parse, embed, cluster every axis and compute every statistic.
 
@@ -588,6 +653,8 @@ def run(
     ``background`` lets a sentence-transformers model embed in a worker process meanwhile.
     ``engine`` runs the row-wise work (landmark and seed assignment, dataset counts) elsewhere, e.g.
     on a Dask cluster, with the same results; ``None`` runs everything in this process.
+    ``clustered(clusterings, texts)`` runs once every axis is clustered, while the last axis statistics
+    (Vendi eigendecompositions, in a thread) finish: the CLI draws the tree charts then.
     """
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
@@ -608,9 +675,11 @@ def run(
         return pending is not None and pending.job is not None and embeddings is None
 
     embeddings = seed_embeddings = None
-    # Axis statistics run here, in a thread, while the next axis clusters, whenever the worker
-    # does not have the other core (LAPACK, cdist and fastcluster all release the GIL).
-    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="lens-statistics")
+    # Axis statistics run here, in threads, while the axes cluster, whenever the worker does not
+    # have the other core (LAPACK, cdist and fastcluster all release the GIL). Two threads: the
+    # largest Vendi score (the lexical axis's, 5-6 s at 10k rows) then keeps one core from the start
+    # while the other axes' scores queue in the other thread, not behind it.
+    pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="lens-statistics")
     try:
         parser = parser or make_parser(options.parser, options.lang, options.stanza_dir)
         t0 = time.perf_counter()
@@ -636,8 +705,11 @@ def run(
                 t0 = time.perf_counter()
                 if not quiet:
                     progress.stage("stats")
-                compute = dataset_stats if engine is None else engine.dataset_stats
-                dataset = compute(corpus.texts, parsed.parsed, corpus.rows_read, corpus.rows_skipped)
+                if engine is None:
+                    with interpreter_bound():  # n-gram counting in Python: see lens_cli.threads
+                        dataset = dataset_stats(corpus.texts, parsed.parsed, corpus.rows_read, corpus.rows_skipped)
+                else:
+                    dataset = engine.dataset_stats(corpus.texts, parsed.parsed, corpus.rows_read, corpus.rows_skipped)
                 timings["stats"] = time.perf_counter() - t0
                 if quiet:
                     progress.note(f"{'stats':<10} {timings['stats']:6.1f}s  while the axes ran")
@@ -686,6 +758,8 @@ def run(
                     engine,
                 )
                 timings[axis] = time.perf_counter() - t0
+            if clustered is not None:
+                clustered(clusterings, corpus.texts)
             progress.stage("axis stats", len(axis_results))
             for axis, result in axis_results.items():
                 if isinstance(result, Future):
@@ -750,6 +824,15 @@ class _AxisProgress:
             self._progress.note(message)
 
 
+def _submit(pool: Executor | None, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Future[Any]:
+    """``fn(*args, **kwargs)`` in ``pool``, or here and now without one."""
+    if pool is not None:
+        return pool.submit(fn, *args, **kwargs)
+    done: Future[Any] = Future()
+    done.set_result(fn(*args, **kwargs))
+    return done
+
+
 def _axes_in_parallel(
     axes: Sequence[str],
     parsed: ParsedCorpus,
@@ -762,44 +845,81 @@ def _axes_in_parallel(
     engine: Engine | None = None,
     meanwhile: Callable[[], Any] | None = None,
 ) -> dict[str, tuple[Clustering, Any, float]]:
-    """Every axis, two at a time, in the order given; results by axis (statistics may be futures).
+    """Every axis, two at a time (in the lanes of :func:`_lanes`); results by axis, in the order given
+    (statistics may be futures).
 
     ``meanwhile()`` runs in this thread while the axes do (mostly in code that releases the GIL).
     """
     lock = threading.Lock()
-
-    def one(axis: str) -> tuple[Clustering, Any, float]:
-        t0 = time.perf_counter()
-        clustering, result = analyse_axis(
-            axis,
-            parsed,
-            options,
-            _AxisProgress(progress, lock),
-            embeddings,
-            seed_embeddings,
-            pool,  # type: ignore[arg-type]
-            cache,
-            engine,
-        )
-        return clustering, result, time.perf_counter() - t0
-
     out: dict[str, tuple[Clustering, Any, float]] = {}
+
+    def lane(names: list[str], first_steps_together: bool) -> None:
+        steps = {}
+        seconds = dict.fromkeys(names, 0.0)
+
+        def step(axis: str) -> Any:
+            t0 = time.perf_counter()
+            result = next(steps[axis])
+            seconds[axis] += time.perf_counter() - t0
+            return result
+
+        for axis in names:
+            steps[axis] = axis_steps(
+                axis,
+                parsed,
+                options,
+                _AxisProgress(progress, lock),
+                embeddings,
+                seed_embeddings,
+                pool,
+                cache,
+                engine,
+            )
+            if first_steps_together:
+                step(axis)
+        for axis in names:
+            if not first_steps_together:
+                step(axis)
+            clustering, result = step(axis)
+            with lock:
+                out[axis] = (clustering, result, seconds[axis])
+
     with ThreadPoolExecutor(max_workers=2, thread_name_prefix="lens-axis") as axes_pool:
-        # The lexical axis first: its statistics (the largest Vendi eigendecomposition, words vary
-        # most) then start early and are done by the time the others are.
-        first = sorted(axes, key=lambda a: a != "lexical")
-        submitted = {axis: axes_pool.submit(one, axis) for axis in first}
-        futures = {axis: submitted[axis] for axis in axes}
-        progress.stage("axes", len(futures))
+        lanes = [axes_pool.submit(lane, names, together) for names, together in _lanes(axes)]
+        progress.stage("axes", len(axes))
         if meanwhile is not None:
             meanwhile()
-        while not all(f.done() for f in futures.values()):
+        while not all(f.done() for f in lanes):
             time.sleep(0.1)
-            progress.set_count(sum(f.done() for f in futures.values()))
-        for axis, future in futures.items():
-            out[axis] = future.result()
+            with lock:
+                progress.set_count(len(out))
+        for f in lanes:
+            f.result()
         progress.done(f"{len(axes)} axes, two at a time")
-    return out
+    return {axis: out[axis] for axis in axes}
+
+
+#: Axes whose items are mostly distinct (words, meanings): the largest matrices and Vendi
+#: eigendecompositions. The template axes (syntax, dependency) repeat themselves far more.
+WIDE_AXES = ("lexical", "semantic")
+
+
+def _lanes(axes: Sequence[str]) -> list[tuple[list[str], bool]]:
+    """The axes in two lanes that run side by side, each in order, and whether a lane takes the
+    first step of all its axes (their distances, and their Vendi scores started) before the rest.
+
+    The wide axes share one lane, lexical first: the semantic axis then reuses the lexical axis's
+    matrix memory instead of touching as much again (fresh pages cost about 2 s per GB on the 2-core
+    VM measured in benchmarks/README.md). The template axes share the other, with their first steps
+    together: their matrices are small, and their Vendi scores then queue in the statistics thread
+    before the lexical axis's (the largest, ready once its matrix is), not after it.
+    """
+    wide = sorted((a for a in axes if a in WIDE_AXES), key=WIDE_AXES.index)
+    narrow = [a for a in axes if a not in WIDE_AXES]
+    if wide and narrow:
+        return [(wide, False), (narrow, True)]
+    single = wide or narrow
+    return [(single[0::2], False), (single[1::2], False)]
 
 
 def _seed_summary(corpus: Corpus, axis_results: dict[str, dict[str, Any]]) -> dict[str, Any] | None:

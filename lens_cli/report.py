@@ -12,6 +12,7 @@ the bytes left once the rest of the page is rendered.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any
@@ -22,7 +23,7 @@ from markupsafe import Markup
 from . import __version__
 from .charts import CLUSTER_COLOURS, bar_figure, cluster_colour, dendrogram_figure
 from .export import DISTANCE_NAMES
-from .model import Analysis, ClusterSummary, ParsedText
+from .model import Analysis, Clustering, ClusterSummary, ParsedText
 from .patterns import matches
 
 #: The report's size limit in bytes (the promise is "under 10 MB"; this leaves a margin).
@@ -594,31 +595,48 @@ def build_context(
     plotly_js: str | None = None,
     include_timings: bool = False,
     size_limit: int = SIZE_LIMIT,
+    dendrograms: Mapping[str, Any] | None = None,
 ) -> ReportContext:
     """The template context for ``analysis``, its example data sized so that the page fits ``size_limit``.
 
     The page is first assembled and rendered without examples; the examples then get the bytes left
-    below ``size_limit`` (at most :data:`STORE_BUDGET`).
+    below ``size_limit`` (at most :data:`STORE_BUDGET`). ``dendrograms``: the tree charts, when
+    :func:`dendrogram_figures` drew them already.
     """
     import plotly.offline
 
     js = plotly_js if plotly_js is not None else plotly.offline.get_plotlyjs()
-    skeleton = _assemble(analysis, js, include_timings, budget=0, figures_json=None)
+    skeleton = _assemble(analysis, js, include_timings, budget=0, figures_json=None, dendrograms=dendrograms)
     fixed = len(render(skeleton).encode("utf-8"))
     budget = max(0, min(STORE_BUDGET, size_limit - fixed - SIZE_SLACK))
-    return _assemble(analysis, js, include_timings, budget=budget, figures_json=skeleton.figures_json)
+    return _assemble(analysis, js, include_timings, budget=budget, figures_json=skeleton.figures_json, dendrograms=None)
 
 
 #: Bytes kept free for what the examples change outside the example data (tag and label lists).
 SIZE_SLACK = 20_000
 
 
-def _figures(analysis: Analysis, axes: list[AxisView]) -> dict[str, Any]:
-    corpus = analysis.parsed.corpus
+def dendrogram_figures(clusterings: Mapping[str, Clustering], texts: Sequence[str]) -> dict[str, Any]:
+    """Each axis's tree chart, as the report embeds it. It needs the trees and flat clusters only, so
+    the CLI draws the charts while the axis statistics finish (see :func:`pipeline.run`)."""
     figures: dict[str, Any] = {}
-    for view, clustering in zip(axes, analysis.clusterings.values()):
-        notes = {c.id: c.note for c in view.clusters if c.note}
-        figures[view.figure_id] = _figure_json(dendrogram_figure(clustering, corpus.texts, notes=notes))
+    for axis, clustering in clusterings.items():
+        notes = {}
+        for c in clustering.clusters[:MAX_LISTED_CLUSTERS]:
+            # ClusterView.note: the pattern, else the keywords
+            note = " ".join(chip.text for chip in _chips(c, axis)) or ", ".join(c.keywords)
+            if note:
+                notes[c.id] = note
+        figures[axis] = _figure_json(dendrogram_figure(clustering, texts, notes=notes))
+    return figures
+
+
+def _figures(analysis: Analysis, axes: list[AxisView], dendrograms: Mapping[str, Any] | None) -> dict[str, Any]:
+    figures: dict[str, Any] = {}
+    if dendrograms is None or set(dendrograms) != set(analysis.clusterings):
+        dendrograms = dendrogram_figures(analysis.clusterings, analysis.parsed.corpus.texts)
+    for view in axes:
+        figures[view.figure_id] = dendrograms[view.name]
     tops = analysis.stats
     if tops.top_templates:
         figures["fig-templates"] = _figure_json(bar_figure(tops.top_templates, "#009E73"))
@@ -632,14 +650,19 @@ def _figures(analysis: Analysis, axes: list[AxisView]) -> dict[str, Any]:
 
 
 def _assemble(
-    analysis: Analysis, plotly_js: str, include_timings: bool, budget: int, figures_json: Markup | None
+    analysis: Analysis,
+    plotly_js: str,
+    include_timings: bool,
+    budget: int,
+    figures_json: Markup | None,
+    dendrograms: Mapping[str, Any] | None,
 ) -> ReportContext:
     corpus = analysis.parsed.corpus
     max_examples = int(analysis.options.get("max_examples", 50))
     store = _Store(analysis, budget)
     axes, hits = _axis_views(analysis, store, max_examples)
     if figures_json is None:
-        figures_json = script_json(_figures(analysis, axes))
+        figures_json = script_json(_figures(analysis, axes, dendrograms))
     tops = analysis.stats
     seeds, seed_summary = _seed_views(analysis)
     axis_cards = [
@@ -720,6 +743,8 @@ def render(context: ReportContext) -> str:
     return _environment().get_template("report.html").render(ctx=context)
 
 
-def render_analysis(analysis: Analysis, include_timings: bool = False) -> str:
+def render_analysis(
+    analysis: Analysis, include_timings: bool = False, dendrograms: Mapping[str, Any] | None = None
+) -> str:
     """Shortcut: context + render."""
-    return render(build_context(analysis, include_timings=include_timings))
+    return render(build_context(analysis, include_timings=include_timings, dendrograms=dendrograms))

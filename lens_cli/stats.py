@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from .distances import nearest_columns
+from .distances import Distinct, nearest_columns
 from .model import ParsedText
 
 NEAR_DUPLICATE = 0.05
@@ -495,6 +495,85 @@ def distance_summary(condensed: np.ndarray, n: int) -> dict[str, Any]:
         "near_duplicate_examples": [(int(i), int(j), float(d)) for i, j, d in zip(ii, jj, dd)],
         "near_duplicates_estimated": False,
     }
+
+
+def distinct_distance_summary(distinct: Distinct) -> dict[str, Any]:
+    """:func:`distance_summary` of all positions, from the distances among their distinct items
+    (:func:`distances.distinct_distances`): the same count and examples, and the same mean summed in
+    another order.
+
+    A pair of positions is 0 apart when both hold one item, else as far apart as their items. So
+    the sum over all pairs is ``Σ_{a<b} c_a c_b d(a, b)``, and the near-duplicate pairs are those inside
+    an item plus ``c_a c_b`` for each pair of items within :data:`NEAR_DUPLICATE`. The examples come
+    from the first :data:`NEAR_DUPLICATE_EXAMPLES` such pairs of items, ordered by distance and then by
+    their first pair of positions: a pair of positions of any later pair of items comes after all those.
+    """
+    sq, first, group = distinct.square, distinct.first, distinct.group
+    n, m = len(group), distinct.m
+    counts = distinct.counts
+    weights = counts.astype(np.float64)
+    pairs = n * (n - 1) // 2
+    total = 0.5 * float(weights @ (sq @ weights))
+    limit = float(np.float32(NEAR_DUPLICATE))
+    keep = NEAR_DUPLICATE_EXAMPLES
+    # Pairs of items (a <= b) that hold near-duplicates: (distance, a, b), the best ``keep`` so far.
+    inside = np.flatnonzero(counts > 1)
+    members = np.argsort(group, kind="stable")
+    starts = np.concatenate(([0], np.cumsum(counts)[:-1]))
+    second = members[starts[inside] + 1]
+    count = int((counts[inside] * (counts[inside] - 1) // 2).sum())
+    cd, ca, cb, key = np.zeros(len(inside)), inside, inside, second  # key: the pair's second position
+    cd, ca, cb, key = _best(cd, ca, cb, first[ca], key, keep)
+    for i, b in _square_rows(m):
+        hit_r, hit_c = np.nonzero(sq[i : i + b] <= limit)
+        hit_r += i
+        upper = hit_c > hit_r
+        ra, rb = hit_r[upper], hit_c[upper]
+        count += int((counts[ra] * counts[rb]).sum())
+        cd = np.concatenate([cd, sq[ra, rb].astype(np.float64)])
+        ca, cb = np.concatenate([ca, ra]), np.concatenate([cb, rb])
+        key = np.concatenate([key, first[rb]])
+        cd, ca, cb, key = _best(cd, ca, cb, first[ca], key, keep)
+    # Every pair of positions of those pairs of items: their first ``keep + 1`` positions suffice (the
+    # first position with each of the next ``keep`` comes before any pair with a later position).
+    ii: list[np.ndarray] = []
+    jj: list[np.ndarray] = []
+    dd: list[np.ndarray] = []
+    for d, a, b in zip(cd, ca, cb):
+        pa = members[starts[a] : starts[a] + min(keep + 1, counts[a])]
+        pb = members[starts[b] : starts[b] + min(keep + 1, counts[b])]
+        lo, hi = np.minimum.outer(pa, pb).ravel(), np.maximum.outer(pa, pb).ravel()
+        valid = np.less.outer(pa, pb).ravel() if a == b else np.ones(lo.size, dtype=bool)
+        ii.append(lo[valid])
+        jj.append(hi[valid])
+        dd.append(np.full(int(valid.sum()), d))
+    i_all = np.concatenate(ii) if ii else np.zeros(0, dtype=np.int64)
+    j_all = np.concatenate(jj) if jj else np.zeros(0, dtype=np.int64)
+    d_all = np.concatenate(dd) if dd else np.zeros(0)
+    best = np.lexsort((j_all, i_all, d_all))[:keep]
+    return {
+        "homogenization": float(1.0 - total / pairs) if pairs else 1.0,
+        "homogenization_estimated": False,
+        "near_duplicate_pairs": count,
+        "near_duplicate_examples": [(int(i_all[o]), int(j_all[o]), float(d_all[o])) for o in best],
+        "near_duplicates_estimated": False,
+    }
+
+
+def _square_rows(m: int, elements: int = SUMMARY_CHUNK) -> Iterable[tuple[int, int]]:
+    """Blocks ``(i, b)`` of rows of an ``(m, m)`` matrix, about ``elements`` at a time."""
+    step = max(1, elements // max(1, m))
+    for i in range(0, m, step):
+        yield i, min(step, m - i)
+
+
+def _best(
+    d: np.ndarray, a: np.ndarray, b: np.ndarray, i: np.ndarray, j: np.ndarray, keep: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The ``keep`` pairs of items ``(a, b)`` at distance ``d`` whose first pairs of positions ``(i, j)``
+    come first (by distance, then i, then j); returns their d, a, b, j."""
+    best = np.lexsort((j, i, d))[:keep]
+    return d[best], a[best], b[best], j[best]
 
 
 def sampled_distance_summary(rows: np.ndarray, square: np.ndarray, estimated: bool) -> dict[str, Any]:
