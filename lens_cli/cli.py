@@ -347,10 +347,7 @@ def analyze(
     cache = None if no_cache else Cache(Path(cache_dir) if cache_dir else default_cache_dir())
     # The report's tree charts need the clusters only: drawn while the axis statistics finish.
     dendrograms: dict[str, Any] = {}
-
-    def draw(clusterings: Any, texts: Any) -> None:
-        if output:
-            dendrograms.update(dendrogram_figures(clusterings, texts))
+    draw = (lambda clusterings, texts: dendrograms.update(dendrogram_figures(clusterings, texts))) if output else None
 
     if engine == "dask":
         analysis = _run_on_dask(request, options, progress, axis_list, cache, scheduler, workers, draw)

@@ -133,6 +133,7 @@ def weighted_average_linkage(condensed: np.ndarray, n: int, weights: np.ndarray)
 COMPACT_FROM = 256
 
 
+@interpreter_bound()
 def nn_chain(work: np.ndarray, n: int, method: str, weights: np.ndarray | None = None) -> list[tuple[float, int, int]]:
     """Merges ``(height, leaf a, leaf b)`` of the average, complete or single linkage tree of ``n`` items.
 
@@ -148,11 +149,6 @@ def nn_chain(work: np.ndarray, n: int, method: str, weights: np.ndarray | None =
             fraction of a second for 4,000 items, as long as no other thread runs Python meanwhile
             (see :mod:`lens_cli.threads`).
     """
-    with interpreter_bound():
-        return _nn_chain(work, n, method, weights)
-
-
-def _nn_chain(work: np.ndarray, n: int, method: str, weights: np.ndarray | None) -> list[tuple[float, int, int]]:
     size = np.ones(n) if weights is None else np.asarray(weights, dtype=np.float64).copy()
     ids = np.arange(n)  # leaf name of each row of the (compacted) matrix
     made = np.zeros(n)  # height at which each row's cluster was formed
@@ -270,6 +266,7 @@ def _medoid_and_mean(
     return medoid, mean, estimated
 
 
+@interpreter_bound()  # mostly Python (pattern mining): see lens_cli.threads
 def summarise(
     axis: str,
     labels_raw: np.ndarray,
@@ -292,21 +289,6 @@ def summarise(
     Returns:
         Labels (1..m by size, 0 for singletons), the cluster summaries, and the singletons in leaf order.
     """
-    # Mostly Python (pattern mining): see lens_cli.threads.
-    with interpreter_bound():
-        return _summarise(axis, labels_raw, leaf_rank, parsed, is_seed, condensed, pair_fn, progress)
-
-
-def _summarise(
-    axis: str,
-    labels_raw: np.ndarray,
-    leaf_rank: np.ndarray,
-    parsed: Sequence[ParsedText],
-    is_seed: np.ndarray,
-    condensed: np.ndarray | None,
-    pair_fn: Callable[[np.ndarray], np.ndarray] | None,
-    progress: Any,
-) -> tuple[np.ndarray, list[ClusterSummary], np.ndarray]:
     n = len(labels_raw)
     groups: dict[int, list[int]] = {}
     for idx, lab in enumerate(labels_raw.tolist()):

@@ -277,6 +277,20 @@ def _keys(axis: str, items: Any) -> Sequence[Any]:
     return [row.tobytes() for row in np.ascontiguousarray(items, dtype=np.float32)] if axis == "semantic" else items
 
 
+def _repeats(axis: str, items: Any) -> tuple[list[int], np.ndarray, Any] | None:
+    """``(first, group, distinct items)`` of ``items`` (see :func:`distinct_index`) when they repeat
+    enough for their distances to be computed among the distinct ones: at most :data:`DISTINCT_SHARE`
+    distinct and a square of at most :data:`DISTINCT_SQUARE_ELEMENTS`. ``None`` otherwise."""
+    keys = _keys(axis, items)
+    n = len(keys)
+    first, group = distinct_index(keys)
+    m = len(first)
+    if n < 2 or m > DISTINCT_SHARE * n or m * m > DISTINCT_SQUARE_ELEMENTS:
+        return None
+    sub = items[np.asarray(first)] if isinstance(items, np.ndarray) else [items[i] for i in first]
+    return first, group, sub
+
+
 def _condensed(
     axis: str,
     items: Any,
@@ -291,13 +305,12 @@ def _condensed(
     from there. The values are the same float32 numbers either way.
     """
     blocks = _blocks_for(axis)
-    keys = _keys(axis, items)
-    n = len(keys)
-    first, group = distinct_index(keys)
-    m = len(first)
-    if n < 2 or m > DISTINCT_SHARE * n or m * m > DISTINCT_SQUARE_ELEMENTS:
+    n = len(items)
+    found = _repeats(axis, items)
+    if found is None:
         return _fill_condensed(n, blocks(items), dtype, progress, out)
-    sub = items[np.asarray(first)] if isinstance(items, np.ndarray) else [items[i] for i in first]
+    first, group, sub = found
+    m = len(first)
     sq = np.empty((m, m), dtype=np.float32)
     _fill_square(sq, blocks(sub))
     out = np.empty(condensed_size(n), dtype=dtype) if out is None else out
@@ -349,12 +362,12 @@ def distinct_distances(axis: str, items: Any, progress: Advance | None = None) -
     ``progress`` is told about ``len(items)`` in all, in proportion to the rows done. Hand
     ``result.work`` back to :data:`SCRATCH` when done with it.
     """
-    keys = _keys(axis, items)
-    n = len(keys)
-    first, group = distinct_index(keys)
-    m = len(first)
-    if n < 2 or m > DISTINCT_SHARE * n or m * m > DISTINCT_SQUARE_ELEMENTS:
+    n = len(items)
+    found = _repeats(axis, items)
+    if found is None:
         return None
+    first, group, sub = found
+    m = len(first)
     done = [0, 0]  # distinct rows done, progress told
 
     def advance(rows: int) -> None:
@@ -364,7 +377,6 @@ def distinct_distances(axis: str, items: Any, progress: Advance | None = None) -
             progress(told - done[1])
             done[1] = told
 
-    sub = items[np.asarray(first)] if isinstance(items, np.ndarray) else [items[i] for i in first]
     # Room for the largest square any axis of these items may need (see ScratchPool.take).
     work = SCRATCH.take(m * m, reserve=min(DISTINCT_SQUARE_ELEMENTS, int(DISTINCT_SHARE * n) ** 2))
     _fill_square(work[: m * m].reshape(m, m), _blocks_for(axis)(sub), advance)

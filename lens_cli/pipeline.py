@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import threading
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from contextlib import nullcontext
 from dataclasses import dataclass
@@ -353,32 +353,7 @@ def analyse_axis(
     cache: Cache | None = None,
     engine: Engine | None = None,
 ) -> tuple[Clustering, dict[str, Any]]:
-    """Distances, tree, flat clusters, axis statistics and seed copying for one axis (see
-    :func:`axis_steps`, which this runs to the end)."""
-    steps = axis_steps(axis, parsed, options, progress, embeddings, seed_embeddings, pool, cache, engine)
-    next(steps)
-    result = next(steps)
-    assert result is not None
-    return result
-
-
-def axis_steps(
-    axis: str,
-    parsed: ParsedCorpus,
-    options: Options,
-    progress: Progress,
-    embeddings: np.ndarray | None,
-    seed_embeddings: np.ndarray | None,
-    pool: Executor | None = None,
-    cache: Cache | None = None,
-    engine: Engine | None = None,
-) -> Iterator[tuple[Clustering, dict[str, Any]] | None]:
-    """Distances, tree, flat clusters, axis statistics and seed copying for one axis, in two steps.
-
-    The first step (``None``) ends once the Vendi score has started in the ``pool`` (exact mode with
-    distinct items: as soon as their distances are known); the second yields the result. A caller
-    with several axes can take the first step of each before the rest, so that every Vendi score
-    starts early (see :func:`_axes_in_parallel`).
+    """Distances, tree, flat clusters, axis statistics and seed copying for one axis.
 
     With a ``pool``, the axis statistics and seed copying (which need the distances, not the tree;
     the Vendi score's eigendecomposition is the slow part) are submitted to it and the second
@@ -387,8 +362,10 @@ def axis_steps(
     Exact mode (up to ``options.exact_limit`` texts) computes all pairwise distances once, as the
     float64 condensed matrix fastcluster builds the tree in (8 bytes per pair, 1.6 GB at 20k rows;
     no second copy): homogenization and near-duplicates are read from it first, because the tree
-    overwrites it. Cluster summaries and the Vendi score then compute the few distances they need
-    afresh, which is faster than gathering them from a large matrix.
+    overwrites it. Above the optimal-order limit, an axis whose items repeat works on its distinct
+    items instead (:func:`distances.distinct_distances`, :func:`cluster.distinct_tree`). Cluster
+    summaries and the Vendi score compute the few distances they need afresh, which is faster than
+    gathering them from a large matrix.
 
     Landmark mode counts identical items once, takes all distinct items as landmarks when there are
     at most ``options.landmarks`` of them (else a fixed-seed sample), gives every row its nearest
@@ -397,7 +374,6 @@ def axis_steps(
     With an ``engine`` (see :mod:`lens_cli.engines`), the nearest landmark of every distinct item and
     the nearest seed of every text are found there, in the same blocks, so with the same result.
     """
-    paused = False  # the first step is over
     corpus = parsed.corpus
     n = corpus.n
     is_seed = corpus.is_seed
@@ -436,11 +412,15 @@ def axis_steps(
         tree = _cached_tree(cache, tree_key, n, n)
         known = _cached_stats(cache, stats_key)
         summary: dict[str, Any] | None = None
-        # The Vendi score is the slowest statistic (an eigendecomposition of up to 5,000 items): it
-        # starts first, in the statistics threads, on the distances among its sample, which cost a
-        # small part of the eigendecomposition (from the embeddings' small Gram matrix on the
-        # semantic axis). Neither the tree nor the full matrix is needed for it.
-        vendi = _submit(pool, axis_vendi, n, pair_fn, semantic_vectors, keys=vendi_keys) if known is None else None
+        # The Vendi score is the slowest statistic (an eigendecomposition of up to 5,000 items) and
+        # needs neither the tree nor the full matrix: it starts now, in a statistics thread, on the
+        # distances among its sample, which cost a small part of the eigendecomposition (from the
+        # embeddings' small Gram matrix on the semantic axis).
+        vendi = (
+            pool.submit(axis_vendi, n, pair_fn, semantic_vectors, keys=vendi_keys)
+            if known is None and pool is not None
+            else None
+        )
         distinct_path = n > OPTIMAL_ORDER_LIMIT and method != "ward"
         if tree is None or known is None:
             phase(progress, "distances", n)
@@ -454,8 +434,6 @@ def axis_steps(
             if distinct is not None:
                 if known is None:
                     summary = distinct_distance_summary(distinct)
-                paused = True
-                yield None
                 if tree is None:
                     phase(progress, "tree")
                     tree = distinct_tree(distinct, method, order)
@@ -621,16 +599,13 @@ def axis_steps(
     extra = f"{len(clustering.clusters)} clusters, {clustering.mode}"
     if clustering.mode == "landmark":
         extra += f" ({clustering.n_landmarks:,} landmarks)"
-    if not paused:
-        yield None
     if pool is not None:
         progress.done(extra + "; statistics follow")
-        yield clustering, pool.submit(finish)  # type: ignore[misc]
-        return
+        return clustering, pool.submit(finish)  # type: ignore[return-value]
     phase(progress, "statistics")
     astats = finish()
     progress.done(extra)
-    yield clustering, astats
+    return clustering, astats
 
 
 def run(
@@ -824,15 +799,6 @@ class _AxisProgress:
             self._progress.note(message)
 
 
-def _submit(pool: Executor | None, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Future[Any]:
-    """``fn(*args, **kwargs)`` in ``pool``, or here and now without one."""
-    if pool is not None:
-        return pool.submit(fn, *args, **kwargs)
-    done: Future[Any] = Future()
-    done.set_result(fn(*args, **kwargs))
-    return done
-
-
 def _axes_in_parallel(
     axes: Sequence[str],
     parsed: ParsedCorpus,
@@ -853,18 +819,10 @@ def _axes_in_parallel(
     lock = threading.Lock()
     out: dict[str, tuple[Clustering, Any, float]] = {}
 
-    def lane(names: list[str], first_steps_together: bool) -> None:
-        steps = {}
-        seconds = dict.fromkeys(names, 0.0)
-
-        def step(axis: str) -> Any:
-            t0 = time.perf_counter()
-            result = next(steps[axis])
-            seconds[axis] += time.perf_counter() - t0
-            return result
-
+    def lane(names: list[str]) -> None:
         for axis in names:
-            steps[axis] = axis_steps(
+            t0 = time.perf_counter()
+            clustering, result = analyse_axis(
                 axis,
                 parsed,
                 options,
@@ -875,17 +833,11 @@ def _axes_in_parallel(
                 cache,
                 engine,
             )
-            if first_steps_together:
-                step(axis)
-        for axis in names:
-            if not first_steps_together:
-                step(axis)
-            clustering, result = step(axis)
             with lock:
-                out[axis] = (clustering, result, seconds[axis])
+                out[axis] = (clustering, result, time.perf_counter() - t0)
 
     with ThreadPoolExecutor(max_workers=2, thread_name_prefix="lens-axis") as axes_pool:
-        lanes = [axes_pool.submit(lane, names, together) for names, together in _lanes(axes)]
+        lanes = [axes_pool.submit(lane, names) for names in _lanes(axes)]
         progress.stage("axes", len(axes))
         if meanwhile is not None:
             meanwhile()
@@ -904,22 +856,19 @@ def _axes_in_parallel(
 WIDE_AXES = ("lexical", "semantic")
 
 
-def _lanes(axes: Sequence[str]) -> list[tuple[list[str], bool]]:
-    """The axes in two lanes that run side by side, each in order, and whether a lane takes the
-    first step of all its axes (their distances, and their Vendi scores started) before the rest.
+def _lanes(axes: Sequence[str]) -> list[list[str]]:
+    """The axes in two lanes that run side by side, each in order.
 
     The wide axes share one lane, lexical first: the semantic axis then reuses the lexical axis's
     matrix memory instead of touching as much again (fresh pages cost about 2 s per GB on the 2-core
-    VM measured in benchmarks/README.md). The template axes share the other, with their first steps
-    together: their matrices are small, and their Vendi scores then queue in the statistics thread
-    before the lexical axis's (the largest, ready once its matrix is), not after it.
+    VM measured in benchmarks/README.md). The template axes, whose matrices are small, share the other.
     """
     wide = sorted((a for a in axes if a in WIDE_AXES), key=WIDE_AXES.index)
     narrow = [a for a in axes if a not in WIDE_AXES]
     if wide and narrow:
-        return [(wide, False), (narrow, True)]
+        return [wide, narrow]
     single = wide or narrow
-    return [(single[0::2], False), (single[1::2], False)]
+    return [single[0::2], single[1::2]]
 
 
 def _seed_summary(corpus: Corpus, axis_results: dict[str, dict[str, Any]]) -> dict[str, Any] | None:

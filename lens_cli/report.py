@@ -130,7 +130,11 @@ class ClusterView:
     @property
     def note(self) -> str:
         """Plain-text description for the chart's hover: the pattern or the keywords."""
-        return " ".join(c.text for c in self.chips) or ", ".join(self.keywords)
+        return _note(self.chips, self.keywords)
+
+
+def _note(chips: Sequence[Chip], keywords: Sequence[str]) -> str:
+    return " ".join(c.text for c in chips) or ", ".join(keywords)
 
 
 @dataclass(frozen=True)
@@ -621,12 +625,8 @@ def dendrogram_figures(clusterings: Mapping[str, Clustering], texts: Sequence[st
     the CLI draws the charts while the axis statistics finish (see :func:`pipeline.run`)."""
     figures: dict[str, Any] = {}
     for axis, clustering in clusterings.items():
-        notes = {}
-        for c in clustering.clusters[:MAX_LISTED_CLUSTERS]:
-            # ClusterView.note: the pattern, else the keywords
-            note = " ".join(chip.text for chip in _chips(c, axis)) or ", ".join(c.keywords)
-            if note:
-                notes[c.id] = note
+        notes = {c.id: _note(_chips(c, axis), c.keywords) for c in clustering.clusters[:MAX_LISTED_CLUSTERS]}
+        notes = {cid: note for cid, note in notes.items() if note}
         figures[axis] = _figure_json(dendrogram_figure(clustering, texts, notes=notes))
     return figures
 

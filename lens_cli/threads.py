@@ -13,7 +13,8 @@ Side by side, the second kind waits a switch interval per call: on the 2-core VM
 ``benchmarks/README.md`` the 7,258-item tree of :func:`lens_cli.cluster.nn_chain` took 0.4 s alone
 and 79 s beside a thread running pure Python (10 s at a 0.5 ms switch interval). Both kinds need the
 GIL nearly all the time, so running them one after the other loses nothing: each takes
-:func:`interpreter_bound` around such a loop.
+:func:`interpreter_bound` around such a loop (``with interpreter_bound():``, or ``@interpreter_bound()``
+on a whole function).
 """
 
 from __future__ import annotations

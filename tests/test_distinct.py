@@ -8,6 +8,8 @@ every text; the last test checks a whole analysis both ways.
 
 from __future__ import annotations
 
+import threading
+
 import numpy as np
 import pytest
 from scipy.cluster import hierarchy
@@ -153,23 +155,40 @@ def test_scratch_pool_reserves_room_for_a_larger_request():
     assert b.size == 80 and np.shares_memory(a, b)
 
 
-def test_trees_and_pattern_search_hold_the_interpreter_lock(monkeypatch):
+def waits_for_the_interpreter_lock(fn) -> bool:
+    """Whether ``fn()`` waits while another thread holds the lock of lens_cli.threads."""
+    taken, release = threading.Event(), threading.Event()
+
+    def holder() -> None:
+        with threads.interpreter_bound():
+            taken.set()
+            release.wait()
+
+    holding = threading.Thread(target=holder)
+    holding.start()
+    taken.wait()
+    worker = threading.Thread(target=fn)
+    worker.start()
+    worker.join(timeout=0.5)  # done in milliseconds unless it waits for the lock
+    waited = worker.is_alive()
+    release.set()
+    worker.join()
+    holding.join()
+    return waited
+
+
+def test_trees_and_pattern_search_hold_the_interpreter_lock():
     """The loops that convoy on the GIL run one at a time (see lens_cli.threads)."""
-    held: list[tuple[str, bool]] = []
-    real_chain, real_summarise = cluster._nn_chain, cluster._summarise
-
-    def chain(*args):
-        held.append(("nn_chain", threads._LOCK._is_owned()))
-        return real_chain(*args)
-
-    def summarise(*args):
-        held.append(("summarise", threads._LOCK._is_owned()))
-        return real_summarise(*args)
-
-    monkeypatch.setattr(cluster, "_nn_chain", chain)
-    monkeypatch.setattr(cluster, "_summarise", summarise)
-    cluster.weighted_average_linkage(pdist(np.random.default_rng(2).random((20, 2))), 20, np.ones(20))
-    cluster.summarise("syntax", np.arange(4), np.arange(4), [None] * 4, np.zeros(4, bool), None)  # singletons
+    d = pdist(np.random.default_rng(2).random((20, 2)))
+    held = [
+        ("nn_chain", waits_for_the_interpreter_lock(lambda: cluster.weighted_average_linkage(d, 20, np.ones(20)))),
+        (
+            "summarise",
+            waits_for_the_interpreter_lock(
+                lambda: cluster.summarise("syntax", np.arange(4), np.arange(4), [None] * 4, np.zeros(4, bool), None)
+            ),
+        ),
+    ]
     assert held == [("nn_chain", True), ("summarise", True)]
     assert not threads._LOCK._is_owned()
 
@@ -213,11 +232,8 @@ def test_tree_charts_drawn_early_are_the_ones_the_report_draws(tmp_path):
 
 def test_wide_axes_share_one_lane_and_the_template_axes_the_other():
     assert pipeline._lanes(["syntax", "dependency", "lexical", "semantic"]) == [
-        (["lexical", "semantic"], False),
-        (["syntax", "dependency"], True),
+        ["lexical", "semantic"],
+        ["syntax", "dependency"],
     ]
-    assert pipeline._lanes(["syntax", "dependency", "lexical"]) == [
-        (["lexical"], False),
-        (["syntax", "dependency"], True),
-    ]
-    assert pipeline._lanes(["syntax", "dependency"]) == [(["syntax"], False), (["dependency"], False)]
+    assert pipeline._lanes(["syntax", "dependency", "lexical"]) == [["lexical"], ["syntax", "dependency"]]
+    assert pipeline._lanes(["syntax", "dependency"]) == [["syntax"], ["dependency"]]
