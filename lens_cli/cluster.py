@@ -1,25 +1,37 @@
-"""Agglomerative clustering per axis, on the true distances, and cluster summaries.
+"""Cluster: agglomerative trees per axis, on the true distances, cut into flat clusters and described.
 
-Exact mode builds the tree on all rows with fastcluster (4 bytes per pair of our float32 plus the
-8-byte copy fastcluster works on). Landmark mode, above ``exact_limit`` rows, builds the tree on a
-fixed-seed sample of distinct items and gives every row the cluster of its nearest landmark.
+Two stages: :func:`grow_tree` (features -> :class:`~lens_cli.model.AxisTree`) and :func:`cut_tree`
+(tree -> :class:`~lens_cli.model.Clustering`, with each cluster's medoid, mean distance and pattern).
+
+Exact mode (up to ``--exact-limit`` texts) builds the tree on all texts. Up to
+:data:`OPTIMAL_ORDER_LIMIT` texts the distances are the float64 condensed matrix fastcluster builds the
+tree in, leaves in optimal order; above it, an axis whose items repeat works on its distinct items
+(:func:`distances.distinct_distances`, :func:`distinct_tree`), else on the condensed matrix.
+Homogenization and near-duplicates are read from the same distances before the tree overwrites them.
+
+Landmark mode counts identical items once, takes all distinct items as landmarks when there are at
+most ``--landmarks`` of them (else a fixed-seed sample), gives every text its nearest landmark (on the
+engine: locally or on Dask workers), and builds the tree on the landmarks, each weighted by the texts
+it stands for; homogenization and near-duplicates come from a fixed-seed sample of texts.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, replace
 
 import fastcluster
 import numpy as np
 from scipy.cluster import hierarchy
 
+from . import distances as dist
 from .distances import Distinct, submatrix
-from .model import Clustering, ClusterSummary, ParsedText
+from .engine import LOCAL, Engine
+from .features import AxisFeatures
+from .model import AxisTree, Clustering, ClusterSummary, ParsedCorpus, ParsedText, Tree
 from .patterns import ctfidf_keywords, mine_pattern, shared_words
-from .progress import phase
-from .threads import interpreter_bound
+from .runtime.context import SILENT, Ticker, interpreter_bound, scratch
+from .stats import distance_summary, distinct_distance_summary, fold
 
 LINKAGES = ("average", "complete", "single", "ward")
 _METHOD_INDEX = {"single": 0, "complete": 1, "average": 2}
@@ -30,14 +42,6 @@ DEFAULT_THRESHOLDS = {"syntax": 0.25, "dependency": 0.25, "lexical": 0.5, "seman
 OPTIMAL_ORDER_LIMIT = 1000
 #: Members used for a cluster's mean distance and medoid (evenly spaced when larger).
 SUMMARY_SAMPLE = 2000
-
-
-@dataclass(frozen=True)
-class Tree:
-    """A linkage tree over ``n`` leaves and the leaves' order."""
-
-    linkage: np.ndarray
-    leaf_order: np.ndarray
 
 
 def text_key(parsed: ParsedText) -> str:
@@ -133,7 +137,7 @@ def weighted_average_linkage(condensed: np.ndarray, n: int, weights: np.ndarray)
 COMPACT_FROM = 256
 
 
-@interpreter_bound()
+@interpreter_bound
 def nn_chain(work: np.ndarray, n: int, method: str, weights: np.ndarray | None = None) -> list[tuple[float, int, int]]:
     """Merges ``(height, leaf a, leaf b)`` of the average, complete or single linkage tree of ``n`` items.
 
@@ -147,7 +151,7 @@ def nn_chain(work: np.ndarray, n: int, method: str, weights: np.ndarray | None =
         work: A flat float64 array whose first ``n * n`` elements hold the symmetric distances (any
             diagonal); it is overwritten. About 4 row operations and one column write per merge: a
             fraction of a second for 4,000 items, as long as no other thread runs Python meanwhile
-            (see :mod:`lens_cli.threads`).
+            (see :mod:`lens_cli.runtime.context`).
     """
     size = np.ones(n) if weights is None else np.asarray(weights, dtype=np.float64).copy()
     ids = np.arange(n)  # leaf name of each row of the (compacted) matrix
@@ -266,7 +270,7 @@ def _medoid_and_mean(
     return medoid, mean, estimated
 
 
-@interpreter_bound()  # mostly Python (pattern mining): see lens_cli.threads
+@interpreter_bound  # mostly Python (pattern mining): see lens_cli.runtime.context
 def summarise(
     axis: str,
     labels_raw: np.ndarray,
@@ -275,7 +279,7 @@ def summarise(
     is_seed: np.ndarray,
     condensed: np.ndarray | None,
     pair_fn: Callable[[np.ndarray], np.ndarray] | None = None,
-    progress: Any = None,
+    progress: Ticker = SILENT,
 ) -> tuple[np.ndarray, list[ClusterSummary], np.ndarray]:
     """Number clusters largest first, group singletons, and describe each cluster.
 
@@ -284,7 +288,7 @@ def summarise(
         leaf_rank: Position of each text in the tree's leaf order (ties broken by index).
         condensed: Distances among all texts, or ``None`` with ``pair_fn`` giving square
             distances among given indices (landmark mode).
-        progress: A :class:`~lens_cli.progress.Progress`, advanced once per cluster described.
+        progress: Told about each cluster described.
 
     Returns:
         Labels (1..m by size, 0 for singletons), the cluster summaries, and the singletons in leaf order.
@@ -301,8 +305,7 @@ def summarise(
         labels[g] = cid
     singles = np.asarray(sorted((i for i in range(n) if labels[i] == 0), key=lambda i: leaf_rank[i]), dtype=np.int64)
 
-    if progress is not None:
-        phase(progress, "clusters", len(multi))
+    progress.phase("clusters", len(multi))
     members_parsed = [[parsed[i] for i in g] for g in multi]
     keywords: list[list[str]]
     if axis == "semantic":
@@ -327,8 +330,7 @@ def summarise(
                 estimated=estimated,
             )
         )
-        if progress is not None:
-            progress.advance(1)
+        progress(1)
     return labels, summaries, singles
 
 
@@ -344,7 +346,7 @@ def cluster_exact(
     embeddings: np.ndarray | None = None,
     pair_fn: Callable[[np.ndarray], np.ndarray] | None = None,
     overwrite: bool = False,
-    progress: Any = None,
+    progress: Ticker = SILENT,
     order: np.ndarray | None = None,
     keys: Sequence[str] | None = None,
 ) -> Clustering:
@@ -355,7 +357,7 @@ def cluster_exact(
             ``condensed`` when given (computing them afresh is faster than gathering from a large
             condensed matrix, and needed with ``overwrite``).
         overwrite: Build the tree in ``condensed`` itself (float64; see :func:`build_tree`). Needs ``pair_fn``.
-        progress: A :class:`~lens_cli.progress.Progress` to report the tree and summaries on.
+        progress: Told about the tree and the summaries.
         order: ``condensed`` holds the distances among the texts ``order[0], order[1], ...`` (see
             :func:`canonical_order`); the result names texts by their own indices all the same.
         keys: Without ``order``, the texts whose sorted order the tree is built in (default: each
@@ -363,9 +365,11 @@ def cluster_exact(
     """
     if overwrite and pair_fn is None:
         raise ValueError("overwrite needs pair_fn: the condensed matrix is gone after the tree")
+    if order is None and keys is None:
+        keys = [text_key(p) for p in parsed]
     tree = exact_tree(
         condensed,
-        parsed,
+        len(parsed),
         method,
         embeddings=embeddings,
         overwrite=overwrite,
@@ -391,29 +395,29 @@ def _pairs_in(condensed: np.ndarray, n: int, order: np.ndarray | None) -> Callab
 
 def exact_tree(
     condensed: np.ndarray,
-    parsed: Sequence[ParsedText],
+    n: int,
     method: str,
     *,
     embeddings: np.ndarray | None = None,
     overwrite: bool = False,
-    progress: Any = None,
+    progress: Ticker = SILENT,
     order: np.ndarray | None = None,
     keys: Sequence[str] | None = None,
 ) -> Tree:
-    """The tree of all texts on their condensed distances, leaves named by the texts' own indices.
+    """The tree of ``n`` texts on their condensed distances, leaves named by the texts' own indices.
 
-    Arguments as for :func:`cluster_exact`.
+    ``condensed`` holds the distances among the texts ``order[0], order[1], ...``; without ``order``
+    they are in row order and sorted here by ``keys`` (see :func:`canonical_order`). Other arguments as
+    for :func:`cluster_exact`.
     """
-    n = len(parsed)
     if order is None:
-        # Callers that did not compute the distances in text order: permute a copy here (the
-        # pipeline avoids this O(n²) copy by computing them in that order; see canonical_order).
-        order = canonical_order(keys if keys is not None else [text_key(p) for p in parsed])
+        # Callers that did not compute the distances in text order: permute a copy here (grow_tree
+        # avoids this O(n²) copy by computing them in that order; see canonical_order).
+        order = canonical_order(keys) if keys is not None else np.arange(n)
         if not np.array_equal(order, np.arange(n)):
             iu = np.triu_indices(n, 1)
             condensed, overwrite = submatrix(condensed, n, order)[iu].astype(np.float64), True
-    if progress is not None:
-        phase(progress, "tree")
+    progress.phase("tree")
     vectors = embeddings[order] if embeddings is not None else None
     built = build_tree(condensed, n, method, vectors, overwrite=overwrite)
     return Tree(relabel_leaves(built.linkage, order), order[built.leaf_order])
@@ -452,7 +456,7 @@ def clustering_from_tree(
     threshold: float | None,
     k: int | None,
     pair_fn: Callable[[np.ndarray], np.ndarray],
-    progress: Any = None,
+    progress: Ticker = SILENT,
     method: str = "average",
 ) -> Clustering:
     """Flat clusters cut from an exact-mode ``tree`` of all texts, and their summaries."""
@@ -488,7 +492,7 @@ def cluster_landmarks(
     *,
     threshold: float | None,
     k: int | None,
-    progress: Any = None,
+    progress: Ticker = SILENT,
     method: str = "average",
 ) -> Clustering:
     """Every text joins the flat cluster of its nearest landmark, cut from the landmarks' tree.
@@ -525,4 +529,148 @@ def cluster_landmarks(
         n_landmarks=m,
         tree_rows=landmarks,
         linkage_method=method,
+    )
+
+
+# ---------------------------------------------------------------- the two stages
+
+
+@dataclass(frozen=True)
+class TreeSpec:
+    """How one axis's tree is grown: everything it depends on besides the features.
+
+    Attributes:
+        method: The linkage (``average``, ``complete``, ``single``, ``ward``).
+        landmarks: ``None`` for exact mode (a tree on all texts); else landmark mode with at most this
+            many landmarks.
+        random_seed: Picks the landmarks.
+    """
+
+    method: str
+    landmarks: int | None = None
+    random_seed: int = 0
+
+
+@dataclass(frozen=True)
+class Cut:
+    """Where a tree is cut into flat clusters: at a distance ``threshold``, or into ``clusters`` clusters."""
+
+    threshold: float | None
+    clusters: int | None = None
+
+
+def grow_tree(features: AxisFeatures, spec: TreeSpec, engine: Engine = LOCAL, tick: Ticker = SILENT) -> AxisTree:
+    """The tree of one axis; in exact mode also its distance summary (homogenization, near-duplicates),
+    read from the same distances (in landmark mode see :func:`lens_cli.stats.sampled_summary`).
+
+    ``engine`` finds every distinct item's nearest landmark in landmark mode (locally, or on Dask
+    workers with the same result).
+    """
+    if spec.landmarks is None:
+        return _exact_tree(features, spec.method, tick)
+    return _landmark_tree(features, spec, engine, tick)
+
+
+def _exact_tree(features: AxisFeatures, method: str, tick: Ticker) -> AxisTree:
+    axis, n = features.axis, features.n
+    # Distances among the texts in sorted order, so that ties in the tree and among the listed
+    # near-duplicates are broken by text, not by row position.
+    order = canonical_order(features.texts)
+    tick.phase("distances", n)
+    # Generated data repeats itself: with few enough distinct items, the tree and the summary come
+    # from the distances among those (small trees keep the full matrix for the optimal leaf order;
+    # ward works on the embeddings).
+    distinct = (
+        dist.distinct_distances(axis, features.take(order), progress=tick)
+        if n > OPTIMAL_ORDER_LIMIT and method != "ward"
+        else None
+    )
+    if distinct is not None:
+        summary = distinct_distance_summary(distinct)
+        tick.phase("tree")
+        tree = distinct_tree(distinct, method, order)
+        scratch().give(distinct.work)
+    else:
+        work = scratch().take(dist.condensed_size(n))
+        if isinstance(features.items, np.ndarray):
+            condensed = dist.embedding_condensed(features.items[order], progress=tick, out=work)
+        else:
+            condensed = dist.string_condensed(features.take(order), axis, progress=tick, out=work)
+        summary = distance_summary(condensed, n)
+        vectors = features.items if isinstance(features.items, np.ndarray) else None
+        tree = exact_tree(condensed, n, method, embeddings=vectors, overwrite=True, progress=tick, order=order)
+        del condensed
+        scratch().give(work)
+    examples = [
+        (int(min(order[i], order[j])), int(max(order[i], order[j])), d) for i, j, d in summary.near_duplicate_examples
+    ]
+    return AxisTree(axis, method, tree, None, None, replace(summary, near_duplicate_examples=examples))
+
+
+def pick_landmarks(distinct_rows: np.ndarray, n_landmarks: int, seed: int) -> np.ndarray:
+    """All distinct items when there are few enough, else a fixed-seed sample of them (sorted rows)."""
+    if len(distinct_rows) <= n_landmarks:
+        return distinct_rows
+    rng = np.random.default_rng(seed)
+    return np.sort(rng.choice(distinct_rows, size=n_landmarks, replace=False))
+
+
+def _landmark_tree(features: AxisFeatures, spec: TreeSpec, engine: Engine, tick: Ticker) -> AxisTree:
+    axis, texts = features.axis, features.texts
+    keys = features.strings if features.strings is not None else [fold(t) for t in texts]
+    first, group = dist.distinct_index(keys)
+    distinct_rows = np.asarray(first, dtype=np.int64)
+    assert spec.landmarks is not None
+    landmarks = pick_landmarks(distinct_rows, spec.landmarks, spec.random_seed)
+    # The landmark tree is built on the landmarks in text order (see canonical_order).
+    landmarks = landmarks[canonical_order([texts[i] for i in landmarks])]
+    tick.phase("nearest landmark", len(distinct_rows))
+    near_distinct, _ = engine.nearest(axis, features.take(distinct_rows), features.take(landmarks), advance=tick)
+    # A landmark stands for itself even when another is as close (equal vectors): no landmark is left
+    # without rows, and its weight below is at least 1.
+    near_distinct[np.searchsorted(distinct_rows, landmarks)] = np.arange(len(landmarks))
+    nearest = near_distinct[group]
+    weights = np.bincount(nearest, minlength=len(landmarks))
+    tick.phase("tree")
+    if isinstance(features.items, np.ndarray):
+        vectors = features.items[landmarks]
+        lm_condensed = dist.embedding_condensed(vectors)
+    else:
+        vectors = None
+        lm_condensed = dist.string_condensed(features.take(landmarks), axis)
+    tree = build_tree(lm_condensed, len(landmarks), spec.method, vectors, weights=weights)
+    return AxisTree(axis, spec.method, tree, landmarks, nearest, None)
+
+
+def cut_tree(
+    tree: AxisTree, features: AxisFeatures, parsed: ParsedCorpus, cut: Cut, tick: Ticker = SILENT
+) -> Clustering:
+    """The flat clusters of ``tree`` at ``cut``, largest first, each with its medoid, mean distance and
+    pattern (syntax, dependency) or keywords (lexical, semantic)."""
+    is_seed = parsed.corpus.is_seed
+    if tree.landmarks is None:
+        return clustering_from_tree(
+            tree.axis,
+            tree.tree,
+            parsed.parsed,
+            is_seed,
+            threshold=cut.threshold,
+            k=cut.clusters,
+            pair_fn=features.pairs,
+            progress=tick,
+            method=tree.method,
+        )
+    assert tree.nearest is not None
+    return cluster_landmarks(
+        tree.axis,
+        tree.landmarks,
+        tree.tree,
+        tree.nearest,
+        parsed.parsed,
+        is_seed,
+        features.pairs,
+        threshold=cut.threshold,
+        k=cut.clusters,
+        progress=tick,
+        method=tree.method,
     )

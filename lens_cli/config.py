@@ -1,10 +1,12 @@
-"""Run options, validated once and passed down as one frozen value."""
+"""What a run is asked to do: what to read (:class:`ReadRequest`) and what to compute (:class:`Options`),
+validated once and passed down as frozen values."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
-from .cluster import DEFAULT_THRESHOLDS, LINKAGES
+from .cluster import DEFAULT_THRESHOLDS, LINKAGES, Cut, TreeSpec
 from .errors import UsageProblem
 from .model import AXES
 
@@ -18,9 +20,54 @@ WARD_THRESHOLD = 0.9
 
 
 @dataclass(frozen=True)
-class Options:
-    """Everything that changes what an analysis computes. All of it goes into the report and JSON."""
+class ReadRequest:
+    """What to read: the input file, its format and columns, the seeds, and an optional sample.
 
+    Attributes:
+        path: The data file (or a directory of Parquet files).
+        format: ``csv``, ``tsv``, ``jsonl``, ``json``, ``parquet`` or ``txt``; ``None``: from the extension.
+        encoding: The text encoding; ``None``: UTF-8 with or without BOM.
+        text_column: The field to analyse; ``None``: the one column of free text.
+        seed_column: With ``seed_value``: rows whose field contains the value are seeds.
+        seed_value: See ``seed_column``.
+        seeds_path: Seeds in a separate file instead.
+        sample: Analyse a fixed-seed random sample of this many texts.
+    """
+
+    path: str
+    format: str | None = None
+    encoding: str | None = None
+    text_column: str | None = None
+    seed_column: str | None = None
+    seed_value: str | None = None
+    seeds_path: str | None = None
+    sample: int | None = None
+
+    @property
+    def has_seeds(self) -> bool:
+        return bool(self.seed_column or self.seeds_path)
+
+
+@dataclass(frozen=True)
+class Options:
+    """Everything that changes what an analysis computes. All of it goes into the report and JSON.
+
+    Attributes:
+        axes: The axes analysed, in :data:`~lens_cli.model.AXES` order.
+        parser: ``auto``, ``spacy`` or ``stanza``.
+        lang: Language code for stanza.
+        stanza_dir: stanza's models directory.
+        embedder: ``minilm``, ``tfidf`` or a sentence-transformers model name or path.
+        linkage: ``average``, ``complete``, ``single`` or ``ward`` (ward: semantic axis only).
+        thresholds: The flat-cluster cut height per axis.
+        n_clusters: Cut every tree into this many clusters instead.
+        exact_limit: Above this many texts, cluster with landmarks.
+        landmarks: Landmarks in landmark mode.
+        max_examples: Examples listed per cluster in the report.
+        random_seed: Seed for ``--sample`` and landmarks.
+    """
+
+    axes: tuple[str, ...] = AXES
     parser: str = "auto"
     lang: str = "en"
     stanza_dir: str | None = None
@@ -32,7 +79,6 @@ class Options:
     landmarks: int = DEFAULT_LANDMARKS
     max_examples: int = DEFAULT_MAX_EXAMPLES
     random_seed: int = 0
-    engine: str = "local"
 
     def linkage_for(self, axis: str) -> str:
         """Ward is defined on vectors, so it applies to the semantic axis; the others use average."""
@@ -43,7 +89,17 @@ class Options:
     def threshold_for(self, axis: str) -> float:
         return self.thresholds[axis]
 
-    def as_dict(self) -> dict[str, object]:
+    def tree_spec(self, axis: str, n: int) -> TreeSpec:
+        """How the tree of ``axis`` over ``n`` texts is grown: exactly up to ``exact_limit`` texts."""
+        if n <= self.exact_limit:
+            return TreeSpec(self.linkage_for(axis))
+        return TreeSpec(self.linkage_for(axis), self.landmarks, self.random_seed)
+
+    def cut_for(self, axis: str) -> Cut:
+        return Cut(self.thresholds[axis], self.n_clusters)
+
+    def as_dict(self, engine: str = "local") -> dict[str, Any]:
+        """The JSON ``options`` (before the parser and embedder that ran are added)."""
         return {
             "parser": self.parser,
             "lang": self.lang,
@@ -55,8 +111,20 @@ class Options:
             "landmarks": self.landmarks,
             "max_examples": self.max_examples,
             "random_seed": self.random_seed,
-            "engine": self.engine,
+            "engine": engine,
         }
+
+
+def parse_axes(value: str) -> tuple[str, ...]:
+    """``"lexical,syntax"`` -> the axes in :data:`~lens_cli.model.AXES` order."""
+    axes = tuple(a.strip() for a in value.split(",") if a.strip())
+    bad = [a for a in axes if a not in AXES]
+    if bad or not axes:
+        raise UsageProblem(
+            f"--axes: unknown axis {', '.join(bad) or '(none)'}; choose from {', '.join(AXES)}",
+            param="--axes",
+        )
+    return tuple(a for a in AXES if a in axes)
 
 
 def parse_thresholds(values: tuple[str, ...], linkage: str = "average") -> dict[str, float]:
@@ -84,6 +152,7 @@ def parse_thresholds(values: tuple[str, ...], linkage: str = "average") -> dict[
 
 
 def validate(options: Options) -> Options:
+    """``options`` if they make sense, else a :class:`~lens_cli.errors.UsageProblem` naming the option."""
     if options.linkage not in LINKAGES:
         raise UsageProblem(f"unknown linkage {options.linkage!r}", param="--linkage")
     if options.n_clusters is not None and options.n_clusters < 1:

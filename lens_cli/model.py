@@ -1,20 +1,29 @@
-"""The typed values handed from one pipeline stage to the next.
+"""The typed values handed from one stage to the next.
 
-read -> :class:`Corpus` -> parse -> :class:`ParsedCorpus` -> featurize -> :class:`AxisMatrix`
--> cluster -> :class:`Clustering` -> stats -> :class:`Stats` -> :class:`Analysis` -> render.
+    read      -> Corpus
+    parse     -> ParsedCorpus            embed -> Vectors
+    featurize -> AxisFeatures            (one per axis)
+    cluster   -> AxisTree -> Clustering
+    stats     -> AxisStats, DatasetStats, SeedSummary
+              -> Analysis                -> JSON (export), HTML (report)
 
-Large arrays stay numpy arrays. Every ``row`` is the 0-based position of a record among the
-input's data records (header excluded), so every number maps back to the user's file.
+Every value is frozen; large arrays stay numpy arrays. Every ``row`` is the 0-based position of a
+record among the input's data records (header excluded), so every number maps back to the user's
+file; indices into a corpus (``members``, ``medoid``) are positions among the analysed texts, mapped
+to rows through :attr:`Corpus.rows`.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import numpy as np
 
 AXES: tuple[str, ...] = ("syntax", "dependency", "lexical", "semantic")
+#: Axes compared as strings (one character per tag or word); the semantic axis compares vectors.
+STRING_AXES: tuple[str, ...] = ("syntax", "dependency", "lexical")
 
 
 @dataclass(frozen=True)
@@ -23,7 +32,7 @@ class Corpus:
 
     Attributes:
         path: The input file as given.
-        format: The input format that was read (csv, tsv, jsonl, json, parquet).
+        format: The input format that was read (csv, tsv, jsonl, json, parquet, txt).
         text_column: The field analysed.
         texts: The analysed texts, in input order.
         rows: For each analysed text, its 0-based record number in the input.
@@ -31,6 +40,7 @@ class Corpus:
         rows_read: Number of data records read.
         rows_skipped: Skipped records by reason (``{"empty": 3}``); never silent.
         seed_texts: Seeds given in a separate file (``--seeds``), not part of ``texts``.
+        seed_source: How the seeds were given, for people (``None`` without seeds).
         sample: The ``--sample`` size if the user asked for one.
         notes: Human-readable remarks made while reading (auto-chosen column, truncations).
     """
@@ -51,6 +61,10 @@ class Corpus:
     @property
     def n(self) -> int:
         return len(self.texts)
+
+    @property
+    def has_seeds(self) -> bool:
+        return bool(self.seed_texts) or bool(self.is_seed.any())
 
 
 @dataclass(frozen=True)
@@ -122,32 +136,72 @@ class ParsedCorpus:
 
 
 @dataclass(frozen=True)
-class AxisMatrix:
-    """Pairwise distances between the texts along one axis.
+class Vectors:
+    """Sentence embeddings: L2-normalised float32 rows (a zero row for a text without a vector).
 
     Attributes:
-        axis: One of :data:`AXES`.
-        n: Number of texts.
-        condensed: The upper triangle, row by row (scipy's condensed form), float32; ``None`` in
-            landmark mode.
-        seed_distances: ``(n, n_seeds)`` distances to the seed examples (float32), or ``None``.
-        embeddings: The L2-normalised embeddings (semantic axis only).
-        mode: ``"exact"`` or ``"landmark"``.
-        landmarks: Rows used as landmarks (landmark mode only).
-        landmark_condensed: Condensed distances among landmarks (landmark mode only).
-        nearest_landmark: For each row, the index into ``landmarks`` of its nearest landmark.
+        texts: ``(n, d)``, one row per analysed text.
+        seeds: ``(n_seeds, d)``, one row per seed given in a separate file.
+        model: The embedder's description (model and version), for the report.
+    """
+
+    texts: np.ndarray
+    seeds: np.ndarray
+    model: str
+
+
+@dataclass(frozen=True)
+class DistanceSummary:
+    """Homogenization and near-duplicate pairs of one axis.
+
+    Attributes:
+        homogenization: Mean pairwise similarity (1 - distance) over distinct pairs.
+        homogenization_estimated: True when computed on a fixed-seed sample of texts (landmark mode).
+        near_duplicate_pairs: Pairs within distance :data:`lens_cli.stats.NEAR_DUPLICATE`.
+        near_duplicate_examples: The closest such pairs ``(i, j, distance)``, corpus indices, i < j.
+        near_duplicates_estimated: True when counted on the sample.
+    """
+
+    homogenization: float
+    homogenization_estimated: bool
+    near_duplicate_pairs: int
+    near_duplicate_examples: list[tuple[int, int, float]]
+    near_duplicates_estimated: bool
+
+
+@dataclass(frozen=True)
+class Tree:
+    """A scipy-style linkage over some leaves, and the leaves' order."""
+
+    linkage: np.ndarray
+    leaf_order: np.ndarray
+
+
+@dataclass(frozen=True)
+class AxisTree:
+    """The hierarchical clustering of one axis before it is cut, and what its distances said.
+
+    Attributes:
+        axis: The axis.
+        method: The linkage it was built with.
+        tree: In exact mode over all texts (leaves are corpus indices); in landmark mode over the
+            landmarks (leaves are positions in ``landmarks``).
+        landmarks: Corpus indices of the landmarks (landmark mode), else ``None``.
+        nearest: For each text, the index into ``landmarks`` of its nearest landmark (landmark mode).
+        summary: Homogenization and near-duplicates from all distances (exact mode); ``None`` in
+            landmark mode, where they come from a sample of texts.
     """
 
     axis: str
-    n: int
-    condensed: np.ndarray | None
-    seed_distances: np.ndarray | None = None
-    embeddings: np.ndarray | None = None
-    mode: str = "exact"
-    landmarks: np.ndarray | None = None
-    landmark_condensed: np.ndarray | None = None
-    nearest_landmark: np.ndarray | None = None
-    nearest_landmark_distance: np.ndarray | None = None
+    method: str
+    tree: Tree
+    landmarks: np.ndarray | None
+    nearest: np.ndarray | None
+    summary: DistanceSummary | None
+
+    @property
+    def mode(self) -> str:
+        return "exact" if self.landmarks is None else "landmark"
 
 
 @dataclass(frozen=True)
@@ -193,20 +247,21 @@ class ClusterSummary:
 
 @dataclass(frozen=True)
 class Clustering:
-    """The hierarchical clustering of one axis.
+    """The flat clusters of one axis, cut from its tree.
 
     Attributes:
-        axis: One of :data:`AXES`.
+        axis: The axis.
         linkage: scipy-style linkage matrix of the tree that was built (on landmarks in landmark mode).
         leaf_order: Corpus indices in the tree's leaf order.
         labels: Flat cluster id per text (0 = unclustered singleton).
         clusters: Clusters of 2 or more, largest first.
-        unclustered: Indices of texts alone in their flat cluster.
+        unclustered: Indices of texts alone in their flat cluster, in leaf order.
         threshold: The distance threshold used (``None`` with ``--clusters``).
         n_clusters: ``--clusters K`` if given.
         mode: ``"exact"`` or ``"landmark"``.
         n_landmarks: Number of landmarks in landmark mode.
         tree_rows: Corpus indices of the tree's leaves (all texts, or the landmarks).
+        linkage_method: The linkage the tree was built with.
     """
 
     axis: str
@@ -222,28 +277,193 @@ class Clustering:
     tree_rows: np.ndarray
     linkage_method: str
 
+    @property
+    def clustered_share(self) -> float:
+        n = len(self.labels)
+        return 1.0 - len(self.unclustered) / n if n else 0.0
+
 
 @dataclass(frozen=True)
-class Stats:
-    """Dataset and per-axis statistics, keyed by the names the JSON uses."""
+class Vendi:
+    """The Vendi score of one axis: the effective number of distinct texts.
 
-    dataset: dict[str, Any]
-    axes: dict[str, dict[str, Any]]
-    seeds: dict[str, Any] | None
-    near_duplicates: dict[str, list[tuple[int, int, float]]]
-    top_words: list[tuple[str, int]]
-    top_ngrams: dict[int, list[tuple[str, int]]]
-    top_templates: list[tuple[str, int]]
+    Attributes:
+        score: exp of the entropy of the eigenvalues of K / N.
+        sample: The size of the fixed-seed sample it was computed on, ``None`` for all texts.
+    """
+
+    score: float
+    sample: int | None
+
+
+@dataclass(frozen=True)
+class SeedCopying:
+    """How close the generated texts are to the seeds on one axis.
+
+    Attributes:
+        seed_copy_rate: Share of generated texts within the axis threshold of some seed.
+        nearest: For every generated text ``(index, seed, distance)`` of its nearest seed.
+        children: Per seed, the generated texts within the threshold whose nearest seed it is.
+        copies: Indices of the generated texts within the threshold of a seed.
+    """
+
+    seed_copy_rate: float
+    nearest: list[tuple[int, int, float]]
+    children: list[int]
+    copies: list[int]
+
+
+@dataclass(frozen=True)
+class AxisStats:
+    """The statistics of one axis.
+
+    Attributes:
+        summary: Homogenization and near-duplicate pairs.
+        vendi: The Vendi score.
+        threshold: The axis's distance threshold (seeds are copied within it).
+        seeds: Seed copying, when there are seeds.
+    """
+
+    summary: DistanceSummary
+    vendi: Vendi
+    threshold: float
+    seeds: SeedCopying | None
+
+
+@dataclass(frozen=True)
+class AxisResult:
+    """One axis of an analysis: its flat clusters and its statistics."""
+
+    clustering: Clustering
+    stats: AxisStats
+
+
+@dataclass(frozen=True)
+class TokensPerText:
+    mean: float
+    median: float
+    p10: float
+    p90: float
+
+
+@dataclass(frozen=True)
+class DatasetStats:
+    """Dataset-level statistics under the names the JSON uses (see docs/statistics.md).
+
+    Attributes:
+        rows_read: Data records read.
+        rows_analysed: Texts analysed.
+        rows_skipped: Records skipped, all reasons.
+        empty_skipped: Records skipped as empty or white space.
+        unique_texts: Distinct texts after case and white-space folding.
+        duplicate_rate: 1 - unique_texts / rows_analysed.
+        tokens_per_text: Word tokens per text.
+        vocabulary_size: Distinct lower-cased words.
+        distinct_n: ``{"1".."4"}``: unique / total n-grams of words, within texts.
+        ngram_diversity: Σ over n = 1..4 of unique / total n-grams of the joined texts.
+        ngram_diversity_terms: The four terms of that sum.
+        compression_ratio: Bytes of the joined texts / bytes gzipped.
+        compression_ratio_pos: ``{"xpos", "upos"}``: the same on the tag sequences.
+        self_repetition: Mean of log(1 + Σ (df - 1)) over each text's distinct 4-grams.
+        template_rate: Share of texts holding one of the top Penn-tag 5-grams.
+        templates_per_token: Matching 5-gram positions / tokens, averaged over texts.
+    """
+
+    rows_read: int
+    rows_analysed: int
+    rows_skipped: int
+    empty_skipped: int
+    unique_texts: int
+    duplicate_rate: float
+    tokens_per_text: TokensPerText
+    vocabulary_size: int
+    distinct_n: dict[str, float]
+    ngram_diversity: float
+    ngram_diversity_terms: list[float]
+    compression_ratio: float
+    compression_ratio_pos: dict[str, float]
+    self_repetition: float
+    template_rate: float
+    templates_per_token: float
+
+    def as_dict(self) -> dict[str, Any]:
+        """The JSON ``stats`` object, in this order."""
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class Tops:
+    """The most frequent words, n-grams and tag templates, for the report and JSON.
+
+    Attributes:
+        words: The 30 most frequent words with counts.
+        ngrams: For n = 2, 3, the 20 most frequent word n-grams (joined by ' ') with counts.
+        templates: The most frequent Penn-tag 5-grams (joined by ' ') with counts.
+    """
+
+    words: list[tuple[str, int]]
+    ngrams: dict[int, list[tuple[str, int]]]
+    templates: list[tuple[str, int]]
+
+
+@dataclass(frozen=True)
+class SeedSummary:
+    """The seeds of an analysis and the generated texts that copy one.
+
+    Attributes:
+        source: How the seeds were given.
+        seed_texts: The seeds' texts.
+        seed_indices: Corpus indices of in-data seeds; ``None`` for seeds from a separate file.
+        generated: Number of generated (non-seed) texts.
+        verbatim_copies: Generated texts equal to a seed after case and white-space folding.
+        copies: Generated texts within some axis's threshold of a seed.
+    """
+
+    source: str | None
+    seed_texts: list[str]
+    seed_indices: list[int] | None
+    generated: int
+    verbatim_copies: list[int]
+    copies: list[int]
 
 
 @dataclass(frozen=True)
 class Analysis:
-    """Everything a report or JSON needs."""
+    """Everything a report or JSON needs.
+
+    Attributes:
+        parsed: The corpus and its parses.
+        vectors: The embeddings, when the semantic axis was analysed.
+        axes: Per axis, in the order analysed: the flat clusters and statistics.
+        dataset: Dataset statistics.
+        tops: Top words, n-grams and templates.
+        seeds: Seed figures, when there are seeds.
+        options: The run options as the JSON shows them.
+        embedder: The embedder's description (``-`` without a semantic axis).
+        timings: Seconds per stage.
+    """
 
     parsed: ParsedCorpus
-    axes: dict[str, AxisMatrix]
-    clusterings: dict[str, Clustering]
-    stats: Stats
+    vectors: Vectors | None
+    axes: dict[str, AxisResult]
+    dataset: DatasetStats
+    tops: Tops
+    seeds: SeedSummary | None
     options: dict[str, Any]
     embedder: str
     timings: dict[str, float]
+
+    @property
+    def corpus(self) -> Corpus:
+        return self.parsed.corpus
+
+    @property
+    def clusterings(self) -> dict[str, Clustering]:
+        return {axis: r.clustering for axis, r in self.axes.items()}
+
+
+def unique(texts: Sequence[str]) -> tuple[list[str], np.ndarray]:
+    """Distinct texts in first-seen order, and for each text the index of its distinct text."""
+    index: dict[str, int] = {}
+    group = [index.setdefault(t, len(index)) for t in texts]
+    return list(index), np.asarray(group, dtype=np.int64)

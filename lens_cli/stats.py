@@ -1,7 +1,8 @@
-"""Diversity statistics, as SPEC.md defines them.
+"""Statistics: the dataset's diversity figures and each axis's homogenization, Vendi score and
+near-duplicates, as docs/statistics.md defines them.
 
 Names marked "compatible" equal the ``diversity`` package (Shaib et al. 2024) on the same texts
-and tags; the formulas are written here from the spec, without depending on that package.
+and tags; the formulas are written here from their definitions, without depending on that package.
 """
 
 from __future__ import annotations
@@ -12,12 +13,28 @@ import re
 from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .distances import Distinct, nearest_columns
-from .model import ParsedText
+from .distances import Distinct
+from .features import AxisFeatures
+from .model import (
+    AxisStats,
+    AxisTree,
+    DatasetStats,
+    DistanceSummary,
+    ParsedCorpus,
+    ParsedText,
+    SeedCopying,
+    TokensPerText,
+    Tops,
+    Vendi,
+)
+from .runtime.context import gil_bound
+
+if TYPE_CHECKING:
+    from .engine import Engine
 
 NEAR_DUPLICATE = 0.05
 VENDI_SAMPLE = 5000
@@ -304,7 +321,7 @@ def finish_dataset_stats(
     figures: RowFigures,
     rows_read: int,
     rows_skipped: dict[str, int],
-) -> tuple[dict[str, Any], dict[str, Any]]:
+) -> tuple[DatasetStats, Tops]:
     """Step 3: the statistics and tops from the merged counts' ``summary`` and every row's ``figures``
     (in row order); the ratios of the joined texts and tags are computed here, from ``texts`` and ``parsed``."""
     n = len(texts)
@@ -313,50 +330,69 @@ def finish_dataset_stats(
     lengths = np.repeat(keys, [c for _, c in summary.lengths])
     nd, nd_terms = ngram_diversity(texts)
     tpl_rate, tpl_per_tok = template_figures(figures.template_hits, figures.tags)
-    stats: dict[str, Any] = {
-        "rows_read": rows_read,
-        "rows_analysed": n,
-        "rows_skipped": sum(rows_skipped.values()),
-        "empty_skipped": rows_skipped.get("empty", 0),
-        "unique_texts": summary.unique_texts,
-        "duplicate_rate": 1 - summary.unique_texts / n if n else 0.0,
-        "tokens_per_text": {
-            "mean": float(lengths.mean()) if n else 0.0,
-            "median": float(np.median(lengths)) if n else 0.0,
-            "p10": float(np.percentile(lengths, 10)) if n else 0.0,
-            "p90": float(np.percentile(lengths, 90)) if n else 0.0,
-        },
-        "vocabulary_size": summary.distinct[1][0],
-        "distinct_n": {str(k): (u / t if t else 0.0) for k, (u, t) in sorted(summary.distinct.items())},
-        "ngram_diversity": nd,
-        "ngram_diversity_terms": nd_terms,
-        "compression_ratio": compression_ratio(texts),
-        "compression_ratio_pos": {
+    stats = DatasetStats(
+        rows_read=rows_read,
+        rows_analysed=n,
+        rows_skipped=sum(rows_skipped.values()),
+        empty_skipped=rows_skipped.get("empty", 0),
+        unique_texts=summary.unique_texts,
+        duplicate_rate=1 - summary.unique_texts / n if n else 0.0,
+        tokens_per_text=TokensPerText(
+            mean=float(lengths.mean()) if n else 0.0,
+            median=float(np.median(lengths)) if n else 0.0,
+            p10=float(np.percentile(lengths, 10)) if n else 0.0,
+            p90=float(np.percentile(lengths, 90)) if n else 0.0,
+        ),
+        vocabulary_size=summary.distinct[1][0],
+        distinct_n={str(k): (u / t if t else 0.0) for k, (u, t) in sorted(summary.distinct.items())},
+        ngram_diversity=nd,
+        ngram_diversity_terms=nd_terms,
+        compression_ratio=compression_ratio(texts),
+        compression_ratio_pos={
             "xpos": compression_ratio_pos([p.xpos for p in parsed]),
             "upos": compression_ratio_pos([p.upos for p in parsed]),
         },
-        "self_repetition": repetition_score(figures.repetition),
-        "template_rate": tpl_rate,
-        "templates_per_token": tpl_per_tok,
-    }
-    tops = {
-        "words": summary.top_words,
-        "ngrams": summary.top_ngrams,
-        "templates": [(" ".join(g), c) for g, c in summary.top_templates],
-    }
+        self_repetition=repetition_score(figures.repetition),
+        template_rate=tpl_rate,
+        templates_per_token=tpl_per_tok,
+    )
+    tops = Tops(
+        words=summary.top_words,
+        ngrams=summary.top_ngrams,
+        templates=[(" ".join(g), c) for g, c in summary.top_templates],
+    )
     return stats, tops
 
 
-def dataset_stats(
-    texts: Sequence[str], parsed: Sequence[ParsedText], rows_read: int, rows_skipped: dict[str, int]
-) -> tuple[dict[str, Any], dict[str, Any]]:
+def dataset_counts(texts: Sequence[str], parsed: Sequence[ParsedText]) -> tuple[CountSummary, RowFigures]:
+    """Steps 1 and 2 on all rows as one partition (the Dask engine runs them on many)."""
+    with gil_bound():  # n-gram counting in Python: see lens_cli.runtime.context
+        counts = count_rows(texts, parsed)
+        summary = summarise_counts(counts)
+        figures = row_figures(texts, parsed, repeated_shingles(counts), summary.template_set)
+    return summary, figures
+
+
+def dataset_stats(parsed: ParsedCorpus, engine: Engine | None = None) -> tuple[DatasetStats, Tops]:
     """Dataset-level statistics, plus the top words, n-grams and templates for the report.
 
-    The three steps on all rows as one partition; the Dask engine runs steps 1 and 2 on many.
+    ``engine`` counts the sums over rows (steps 1 and 2) elsewhere, e.g. on Dask workers; the
+    figures are the same.
     """
-    counts = count_rows(texts, parsed)
-    summary = summarise_counts(counts)
-    figures = row_figures(texts, parsed, repeated_shingles(counts), summary.template_set)
+    corpus = parsed.corpus
+    return dataset_figures(corpus.texts, parsed.parsed, corpus.rows_read, corpus.rows_skipped, engine)
+
+
+def dataset_figures(
+    texts: Sequence[str],
+    parsed: Sequence[ParsedText],
+    rows_read: int,
+    rows_skipped: dict[str, int],
+    engine: Engine | None = None,
+) -> tuple[DatasetStats, Tops]:
+    """:func:`dataset_stats` of ``texts`` and their parses."""
+    counting = engine.dataset_counts if engine is not None else dataset_counts
+    summary, figures = counting(texts, parsed)
     return finish_dataset_stats(texts, parsed, summary, figures, rows_read, rows_skipped)
 
 
@@ -426,7 +462,7 @@ def vendi_from_embeddings(emb: np.ndarray) -> float:
     if n == 0:
         return 0.0
     x = emb.astype(np.float64)
-    zero = (~x.any(axis=1)).astype(np.float64)[:, None]
+    zero = np.asarray(~x.any(axis=1), dtype=np.float64)[:, None]
     y = np.hstack([x, np.ones((n, 1)), zero]) / math.sqrt(2.0)
     return vendi_from_similarity_gram(y.T @ y, n)
 
@@ -448,16 +484,7 @@ def _pairs_from_condensed(n: int, positions: np.ndarray) -> tuple[np.ndarray, np
     return i, j
 
 
-def _ranks(keys: Sequence[str] | None, n: int) -> np.ndarray:
-    """Each item's place when sorted by key (equal keys by index); the index itself without keys."""
-    if keys is None:
-        return np.arange(n)
-    rank = np.empty(n, dtype=np.int64)
-    rank[sorted(range(n), key=lambda i: (keys[i], i))] = np.arange(n)
-    return rank
-
-
-def distance_summary(condensed: np.ndarray, n: int) -> dict[str, Any]:
+def distance_summary(condensed: np.ndarray, n: int) -> DistanceSummary:
     """Homogenization and near-duplicate pairs from all pairwise distances (exact mode).
 
     Goes through the matrix in chunks so that a data set full of duplicates (millions of pairs at
@@ -488,16 +515,16 @@ def distance_summary(condensed: np.ndarray, n: int) -> dict[str, Any]:
             best = np.lexsort((jj, ii, dd))[:NEAR_DUPLICATE_EXAMPLES]
             ii, jj, dd = ii[best], jj[best], dd[best]
     mean = total / condensed.size if condensed.size else 0.0
-    return {
-        "homogenization": float(1.0 - mean) if condensed.size else 1.0,
-        "homogenization_estimated": False,
-        "near_duplicate_pairs": count,
-        "near_duplicate_examples": [(int(i), int(j), float(d)) for i, j, d in zip(ii, jj, dd)],
-        "near_duplicates_estimated": False,
-    }
+    return DistanceSummary(
+        homogenization=float(1.0 - mean) if condensed.size else 1.0,
+        homogenization_estimated=False,
+        near_duplicate_pairs=count,
+        near_duplicate_examples=[(int(i), int(j), float(d)) for i, j, d in zip(ii, jj, dd)],
+        near_duplicates_estimated=False,
+    )
 
 
-def distinct_distance_summary(distinct: Distinct) -> dict[str, Any]:
+def distinct_distance_summary(distinct: Distinct) -> DistanceSummary:
     """:func:`distance_summary` of all positions, from the distances among their distinct items
     (:func:`distances.distinct_distances`): the same count and examples, and the same mean summed in
     another order.
@@ -524,8 +551,8 @@ def distinct_distance_summary(distinct: Distinct) -> dict[str, Any]:
     count = int((counts[inside] * (counts[inside] - 1) // 2).sum())
     cd, ca, cb, key = np.zeros(len(inside)), inside, inside, second  # key: the pair's second position
     cd, ca, cb, key = _best(cd, ca, cb, first[ca], key, keep)
-    for i, b in _square_rows(m):
-        hit_r, hit_c = np.nonzero(sq[i : i + b] <= limit)
+    for i, rows in _square_rows(m):
+        hit_r, hit_c = np.nonzero(sq[i : i + rows] <= limit)
         hit_r += i
         upper = hit_c > hit_r
         ra, rb = hit_r[upper], hit_c[upper]
@@ -551,13 +578,13 @@ def distinct_distance_summary(distinct: Distinct) -> dict[str, Any]:
     j_all = np.concatenate(jj) if jj else np.zeros(0, dtype=np.int64)
     d_all = np.concatenate(dd) if dd else np.zeros(0)
     best = np.lexsort((j_all, i_all, d_all))[:keep]
-    return {
-        "homogenization": float(1.0 - total / pairs) if pairs else 1.0,
-        "homogenization_estimated": False,
-        "near_duplicate_pairs": count,
-        "near_duplicate_examples": [(int(i_all[o]), int(j_all[o]), float(d_all[o])) for o in best],
-        "near_duplicates_estimated": False,
-    }
+    return DistanceSummary(
+        homogenization=float(1.0 - total / pairs) if pairs else 1.0,
+        homogenization_estimated=False,
+        near_duplicate_pairs=count,
+        near_duplicate_examples=[(int(i_all[o]), int(j_all[o]), float(d_all[o])) for o in best],
+        near_duplicates_estimated=False,
+    )
 
 
 def _square_rows(m: int, elements: int = SUMMARY_CHUNK) -> Iterable[tuple[int, int]]:
@@ -576,20 +603,20 @@ def _best(
     return d[best], a[best], b[best], j[best]
 
 
-def sampled_distance_summary(rows: np.ndarray, square: np.ndarray, estimated: bool) -> dict[str, Any]:
+def sampled_distance_summary(rows: np.ndarray, square: np.ndarray, estimated: bool) -> DistanceSummary:
     """Homogenization and near-duplicate pairs among ``rows`` from their square distances ``square``."""
     iu = np.triu_indices(len(rows), 1)
     vals = square[iu]
     hit = vals <= NEAR_DUPLICATE
     ii, jj, dd = rows[iu[0][hit]], rows[iu[1][hit]], vals[hit]
     order = np.lexsort((jj, ii, dd))[:NEAR_DUPLICATE_EXAMPLES]
-    return {
-        "homogenization": float(1.0 - vals.mean(dtype=np.float64)) if vals.size else 1.0,
-        "homogenization_estimated": estimated,
-        "near_duplicate_pairs": int(hit.sum()),
-        "near_duplicate_examples": [(int(ii[o]), int(jj[o]), float(dd[o])) for o in order],
-        "near_duplicates_estimated": estimated,
-    }
+    return DistanceSummary(
+        homogenization=float(1.0 - vals.mean(dtype=np.float64)) if vals.size else 1.0,
+        homogenization_estimated=estimated,
+        near_duplicate_pairs=int(hit.sum()),
+        near_duplicate_examples=[(int(ii[o]), int(jj[o]), float(dd[o])) for o in order],
+        near_duplicates_estimated=estimated,
+    )
 
 
 def stats_sample(n: int) -> np.ndarray | None:
@@ -599,101 +626,34 @@ def stats_sample(n: int) -> np.ndarray | None:
     return np.sort(np.random.default_rng(0).choice(n, size=VENDI_SAMPLE, replace=False))
 
 
+def vendi_score(features: AxisFeatures) -> Vendi:
+    """The Vendi score of one axis.
+
+    On the semantic axis it is exact, from the embeddings. On the string axes K = 1 - D on a fixed-seed
+    sample of :data:`VENDI_SAMPLE` texts above that many (said by ``sample``), on the distinct strings
+    among them with their counts as weights (the same score, less work).
+    """
+    if isinstance(features.items, np.ndarray):
+        return Vendi(vendi_from_embeddings(features.items), None)
+    sample = stats_sample(features.n)
+    rows = sample if sample is not None else np.arange(features.n)
+    return Vendi(vendi_of_rows(rows, features.pairs, features.strings), None if sample is None else len(rows))
+
+
+def sampled_summary(features: AxisFeatures) -> DistanceSummary:
+    """Homogenization and near-duplicates on a fixed-seed sample of :data:`VENDI_SAMPLE` texts (on all
+    texts when there are no more): for landmark mode, where not all distances are computed."""
+    sample = stats_sample(features.n)
+    rows = sample if sample is not None else np.arange(features.n)
+    return sampled_distance_summary(rows, features.pairs(rows), estimated=sample is not None)
+
+
 def axis_stats(
-    n: int,
-    condensed: np.ndarray | None,
-    pair_fn: Callable[[np.ndarray], np.ndarray],
-    embeddings: np.ndarray | None = None,
-    *,
-    keys: Sequence[Any] | None = None,
-    summary: dict[str, Any] | None = None,
-    vendi: tuple[float, int | None] | None = None,
-) -> dict[str, Any]:
-    """Homogenization, Vendi score and near-duplicate pairs of one axis.
-
-    With all distances (``condensed``, or their :func:`distance_summary` as ``summary``)
-    homogenization and near-duplicates are exact; without (landmark mode) they are computed on a
-    fixed-seed sample of :data:`VENDI_SAMPLE` texts and flagged (on all texts when there are no
-    more). The Vendi score uses the same sample above that size (said by ``vendi_sample``); on the
-    semantic axis it is exact from the embeddings.
-
-    Args:
-        pair_fn: Square distances among given row indices.
-        keys: Per row, a value that is equal only for rows with identical distances to everything
-            (the axis string); lets the Vendi score work on distinct items (same value, less work).
-        vendi: The result of :func:`axis_vendi`, when it was computed already.
-    """
-    sample = stats_sample(n)
-    rows = sample if sample is not None else np.arange(n)
-    if summary is None and condensed is not None:
-        summary = distance_summary(condensed, n)
-    square = None
+    tree: AxisTree, sampled: DistanceSummary | None, vendi: Vendi, seeds: SeedCopying | None, threshold: float
+) -> AxisStats:
+    """An axis's statistics: the distance summary (the tree's, else the ``sampled`` one), the Vendi score
+    and seed copying."""
+    summary = tree.summary if tree.summary is not None else sampled
     if summary is None:
-        square = pair_fn(rows)
-        summary = sampled_distance_summary(rows, square, estimated=sample is not None)
-    out: dict[str, Any] = dict(summary)
-    score, sampled = vendi if vendi is not None else axis_vendi(n, pair_fn, embeddings, keys=keys, square=square)
-    out["vendi_score"] = score
-    out["vendi_sample"] = sampled
-    return out
-
-
-def axis_vendi(
-    n: int,
-    pair_fn: Callable[[np.ndarray], np.ndarray],
-    embeddings: np.ndarray | None = None,
-    *,
-    keys: Sequence[Any] | None = None,
-    square: np.ndarray | None = None,
-) -> tuple[float, int | None]:
-    """The Vendi score of one axis (arguments as for :func:`axis_stats`; ``square``: distances among the
-    sample, when already computed), and the size of the sample it was estimated on (``None``: all rows)."""
-    if embeddings is not None:
-        return vendi_from_embeddings(embeddings), None
-    sample = stats_sample(n)
-    rows = sample if sample is not None else np.arange(n)
-    return vendi_of_rows(rows, pair_fn, keys, square), None if sample is None else len(rows)
-
-
-def seed_order(n_seeds: int, seed_keys: Sequence[str] | None = None) -> np.ndarray:
-    """The seeds in the order that breaks ties between equally near seeds: by text, then by index."""
-    return np.argsort(_ranks(seed_keys, n_seeds), kind="stable")
-
-
-def seed_stats(
-    seed_distances: np.ndarray,
-    generated: np.ndarray,
-    threshold: float,
-    seed_keys: Sequence[str] | None = None,
-) -> dict[str, Any]:
-    """Nearest seed per generated text on one axis, the copy rate and each seed's children.
-
-    Args:
-        seed_distances: ``(n, n_seeds)`` distances of every text to every seed.
-        generated: Indices of the generated (non-seed) texts.
-        threshold: The axis's distance threshold: a text this close to a seed is a copy.
-        seed_keys: The seeds' texts. A text equally close to several seeds is the child of the one
-            whose text sorts first, not of the one that comes first in the input (ties are common on
-            the syntax axis, where distances are multiples of 1/length).
-    """
-    n_seeds = seed_distances.shape[1]
-    if len(generated) == 0 or n_seeds == 0:
-        return seed_summary(generated, np.zeros(0, np.int64), np.zeros(0, np.float32), threshold, n_seeds)
-    nearest, dist = nearest_columns(seed_distances[generated], seed_order(n_seeds, seed_keys))
-    return seed_summary(generated, nearest, dist, threshold, n_seeds)
-
-
-def seed_summary(
-    generated: np.ndarray, nearest: np.ndarray, dist: np.ndarray, threshold: float, n_seeds: int
-) -> dict[str, Any]:
-    """:func:`seed_stats` from each generated text's nearest seed and its distance, however computed."""
-    if len(generated) == 0 or n_seeds == 0:
-        return {"seed_copy_rate": 0.0, "nearest": [], "children": [0] * n_seeds, "copies": []}
-    copied = dist <= threshold
-    children = np.bincount(nearest[copied], minlength=n_seeds)
-    return {
-        "seed_copy_rate": float(copied.mean()),
-        "nearest": [(int(g), int(s), float(d)) for g, s, d in zip(generated, nearest, dist)],
-        "children": [int(c) for c in children],
-        "copies": [int(g) for g in generated[copied]],
-    }
+        raise ValueError("a landmark-mode tree needs the sampled summary")
+    return AxisStats(summary=summary, vendi=vendi, threshold=threshold, seeds=seeds)

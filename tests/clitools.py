@@ -18,3 +18,37 @@ def error_line(result: Result) -> str:
     assert len(lines) == 1, result.output
     assert "Traceback" not in result.output
     return lines[0]
+
+
+def analyse(
+    request,
+    options=None,
+    progress=None,
+    *,
+    parser=None,
+    embedder=None,
+    cache=None,
+    background: bool = True,
+    engine=None,
+    axes=None,
+):
+    """:func:`lens_cli.pipeline.analyze` on a local runtime built from these parts (the library's own
+    :func:`~lens_cli.runtime.assembly.local_runtime`); ``engine``: run the row-wise work there instead."""
+    from dataclasses import replace
+
+    from lens_cli import pipeline
+    from lens_cli.config import Options
+    from lens_cli.runtime.assembly import local_runtime
+
+    options = options if options is not None else Options()
+    if axes is not None:
+        options = replace(options, axes=tuple(axes))
+    runtime = local_runtime(
+        options, parser=parser, embedder=embedder, cache=cache, progress=progress, embed_in_worker=background
+    )
+    if engine is not None:
+        runtime.engine, runtime.engine_name = engine, engine.describe()
+    try:
+        return pipeline.analyze(request, options, runtime)
+    finally:
+        runtime.close()

@@ -25,11 +25,11 @@ def _private_cache_dir(tmp_path_factory, monkeypatch):
 
 @pytest.fixture
 def fakes(monkeypatch):
-    """The pipeline's default parser and embedder replaced by the small fakes."""
-    from lens_cli import pipeline
+    """The runtime's default parser and embedder replaced by the small fakes."""
+    from lens_cli.runtime import assembly
 
-    monkeypatch.setattr(pipeline, "make_parser", lambda *a, **k: FakeParser())
-    monkeypatch.setattr(pipeline, "make_embedder", lambda *a, **k: FakeEmbedder())
+    monkeypatch.setattr(assembly, "make_parser", lambda *a, **k: FakeParser())
+    monkeypatch.setattr(assembly, "make_embedder", lambda *a, **k: FakeEmbedder())
 
 
 @pytest.fixture

@@ -42,6 +42,9 @@ class FakeParser:
     def info(self) -> ParserInfo:
         return ParserInfo("fake", "fake-lexicon", "0")
 
+    def cache_identity(self) -> None:
+        return None  # the cache asks info()
+
     def parse(self, texts: Sequence[str], progress=None) -> list[ParsedText]:
         self.calls += 1
         out = []
@@ -63,9 +66,14 @@ class FakeEmbedder:
     """Bag-of-characters vectors: texts with the same letters embed alike."""
 
     name = "fake"
+    per_text = True
+    in_worker = False
 
     def describe(self) -> str:
         return "fake bag-of-letters"
+
+    def cache_identity(self) -> None:
+        return None  # the cache asks describe()
 
     def embed(self, texts: Sequence[str], progress=None) -> np.ndarray:
         out = np.zeros((len(texts), 27), dtype=np.float32)

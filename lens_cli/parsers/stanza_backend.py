@@ -12,8 +12,12 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import LensError, MissingModelError
+from ..io import files_fingerprint
 from ..model import ParsedText, ParserInfo, Token
-from .base import Progress
+from .base import ParserIdentity, Progress
+
+#: How to get stanza when it is not installed.
+INSTALL = "stanza is not installed: pip install 'lens-cli[stanza]' (or pip install stanza)"
 
 PROCESSORS = "tokenize,mwt,pos,lemma,depparse"
 BATCH_SIZE = 64
@@ -92,8 +96,8 @@ class StanzaParser:
             raise self._missing()
         try:
             import stanza
-        except ImportError:
-            raise MissingModelError("stanza is not installed: pip install stanza") from None
+        except ImportError as exc:
+            raise MissingModelError(INSTALL) from exc
         try:
             self._nlp = stanza.Pipeline(
                 self.lang,
@@ -104,7 +108,7 @@ class StanzaParser:
                 logging_level="WARN",
             )
         except Exception as exc:  # stanza raises several types for missing/corrupt files
-            raise MissingModelError(f"cannot load stanza models from {self.model_dir}: {exc}") from None
+            raise MissingModelError(f"cannot load stanza models from {self.model_dir}: {exc}") from exc
         return self._nlp
 
     def info(self) -> ParserInfo:
@@ -112,6 +116,20 @@ class StanzaParser:
 
         self._load()
         return ParserInfo("stanza", f"stanza-{self.lang}", stanza.__version__)
+
+    def cache_identity(self) -> ParserIdentity | None:
+        """The stanza version and a fingerprint of the model files, without loading them."""
+        import importlib.metadata
+
+        root = Path(self.model_dir)
+        try:
+            version = importlib.metadata.version("stanza")
+            models = files_fingerprint(root / self.lang) + files_fingerprint(root / "resources.json")
+        except (OSError, importlib.metadata.PackageNotFoundError):
+            return None
+        info = ParserInfo("stanza", f"stanza-{self.lang}", version)
+        ident = {"parser": {"backend": info.backend, "model": info.model, "version": info.version}, "models": models}
+        return ParserIdentity(ident, info)
 
     def parse(self, texts: Sequence[str], progress: Progress | None = None) -> list[ParsedText]:
         import stanza
@@ -131,8 +149,8 @@ def download_models(lang: str, model_dir: str | None) -> str:
     """Download stanza's models for ``lang`` into ``model_dir`` (needs network access)."""
     try:
         import stanza
-    except ImportError:
-        raise MissingModelError("stanza is not installed: pip install stanza") from None
+    except ImportError as exc:
+        raise MissingModelError(INSTALL) from exc
     target = model_dir or default_stanza_dir()
     try:
         stanza.download(lang, model_dir=target, processors=PROCESSORS, logging_level="WARN")
@@ -140,5 +158,5 @@ def download_models(lang: str, model_dir: str | None) -> str:
         raise LensError(
             f"cannot download stanza models for {lang!r} into {target}: {type(exc).__name__}: "
             f"{str(exc).splitlines()[0] if str(exc) else ''} (is the network reachable?)"
-        ) from None
+        ) from exc
     return target

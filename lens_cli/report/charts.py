@@ -22,7 +22,7 @@ import numpy as np
 import plotly.graph_objects as go
 from scipy.cluster import hierarchy
 
-from .model import Clustering
+from ..model import Clustering
 
 MAX_LEAVES = 300
 #: Okabe-Ito without black (invisible on a dark page): colour-blind safe. Larger ids are grey.

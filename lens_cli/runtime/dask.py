@@ -15,7 +15,7 @@ On the workers, partition by partition:
   counts, text lengths, distinct folded texts), counted where the parses are (the parse
   partitions stay on the workers until then; parses that came from the cache are sent), merged
   on the workers, and the per-text integers that need the merged counts (self-repetition sums,
-  template hits) (:meth:`DaskEngine.dataset_stats`).
+  template hits) (:meth:`DaskEngine.dataset_counts`).
 
 On the client: reading and the cache; choosing the landmarks (the fixed-seed sample of distinct
 items, cheap and the same as locally); exact-mode distances, every tree, cluster summaries and
@@ -37,24 +37,27 @@ The results are identical to the local engine's, by construction rather than by 
   row order.
 
 Models are named by a :class:`ModelSpec` (a factory path and its arguments), so a worker can
-build them from an import path without pickling a loaded model.
+build them from an import path without pickling a loaded model; each worker keeps the models it built
+in a worker plugin (:class:`LensModels`), one per spec, for every later task.
 """
 
 from __future__ import annotations
 
 import importlib
 import os
-from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any
 
 import numpy as np
 
-from . import distances as dist
-from . import stats
-from .errors import LensError, UsageProblem
-from .model import ParsedText, ParserInfo
+from .. import distances as dist
+from .. import stats
+from ..embedders import EmbedderIdentity
+from ..errors import LensError, UsageProblem
+from ..model import ParsedText, ParserInfo
+from ..parsers import ParserIdentity
+from . import context
 
 #: Texts per parse task; embedding tasks use a multiple of the embedder's chunk (512).
 PARSE_PARTITION = 2_000
@@ -65,37 +68,6 @@ NEAREST_PARTITION = 4_000
 MERGE_FANIN = 8
 #: A task whose worker dies is tried again on another worker this many times.
 RETRIES = 3
-
-_WORKER_MODELS: dict[ModelSpec, Any] = {}
-#: Tasks this process has run, by kind (on a worker: what the cluster gave it; read by the tests).
-TASKS_RUN: Counter[str] = Counter()
-
-
-class Engine(Protocol):
-    """Where the row-wise work of an analysis runs; the pipeline runs it itself without one.
-
-    An engine must give exactly the results of the local code: the same blocks of rows, the same
-    functions, every float computed from the same numbers in the same order.
-    """
-
-    def nearest(
-        self,
-        axis: str,
-        items: Sequence[str] | np.ndarray,
-        targets: Sequence[str] | np.ndarray,
-        order: np.ndarray | None = None,
-        advance: Callable[[int], None] | None = None,
-    ) -> tuple[np.ndarray, np.ndarray]:
-        """For each item (axis strings or embedding rows) the index of its nearest target and the distance,
-        computed in the blocks of :func:`~lens_cli.distances.nearest_step` (ties as
-        :func:`~lens_cli.distances.nearest_columns`); ``advance(k)`` as ``k`` more items are done."""
-        ...
-
-    def dataset_stats(
-        self, texts: Sequence[str], parsed: Sequence[ParsedText], rows_read: int, rows_skipped: dict[str, int]
-    ) -> tuple[dict[str, Any], dict[str, Any]]:
-        """What :func:`lens_cli.stats.dataset_stats` gives."""
-        ...
 
 
 @dataclass(frozen=True)
@@ -110,12 +82,38 @@ class ModelSpec:
         return getattr(importlib.import_module(module), name)(**dict(self.kwargs))
 
 
+#: The name lens's worker plugin is registered under.
+PLUGIN = "lens-models"
+
+
+class LensModels:
+    """A Dask worker plugin that holds the parsers and embedders a worker built, one per spec."""
+
+    name = PLUGIN
+
+    def __init__(self) -> None:
+        self.models: dict[ModelSpec, Any] = {}
+
+    def setup(self, worker: Any) -> None:
+        pass
+
+    def teardown(self, worker: Any) -> None:
+        self.models.clear()
+
+    def get(self, spec: ModelSpec) -> Any:
+        model = self.models.get(spec)
+        if model is None:
+            model = self.models[spec] = spec.build()
+        return model
+
+
 def worker_model(spec: ModelSpec) -> Any:
-    """The model for ``spec`` in this process, built on first use and kept (one per worker)."""
-    model = _WORKER_MODELS.get(spec)
-    if model is None:
-        model = _WORKER_MODELS[spec] = spec.build()
-    return model
+    """The model for ``spec`` on this worker, built on first use and kept by the worker's plugin."""
+    from distributed import get_worker
+
+    plugin = get_worker().plugins[PLUGIN]
+    assert isinstance(plugin, LensModels)
+    return plugin.get(spec)
 
 
 def _parse_part(spec: ModelSpec, texts: list[str]) -> list[ParsedText]:
@@ -138,7 +136,6 @@ def _nearest_part(
     axis: str, items: Sequence[str] | np.ndarray, targets: Sequence[str] | np.ndarray, step: int, order: Any
 ) -> tuple[np.ndarray, np.ndarray]:
     """Nearest target of each item, block by block (``items`` starts at a block boundary)."""
-    TASKS_RUN["nearest"] += 1
     if isinstance(items, np.ndarray):
         # Arrays that come over the wire may sit at any byte address; numpy multiplies misaligned
         # arrays without BLAS, in another summation order. An aligned copy gives the local bits.
@@ -146,7 +143,7 @@ def _nearest_part(
         targets = np.require(targets, np.float32, ["C", "A"])
     near, dmin = [], []
     # One thread per task, as the local engine runs its blocks: Dask runs tasks side by side.
-    with dist.limited_threads(1):
+    with context.using(context.RunContext(threads=1)), context.one_thread_each():
         for s in range(0, len(items), step):
             a, d = dist.nearest_columns(dist.cross(axis, items[s : s + step], targets), order)
             near.append(a)
@@ -160,12 +157,10 @@ def _count_part(
     texts: list[str], parses: list[ParsedText], positions: list[int], weights: np.ndarray
 ) -> stats.DatasetCounts:
     """Step 1 of the dataset statistics on the texts at ``positions`` of a partition of parses."""
-    TASKS_RUN["count"] += 1
     return stats.count_rows(texts, [parses[j] for j in positions], weights)
 
 
 def _merge_counts(*parts: stats.DatasetCounts) -> stats.DatasetCounts:
-    TASKS_RUN["merge"] += 1
     out = stats.DatasetCounts()  # a new object: the inputs may be read again (a retried task)
     for part in parts:
         out.merge(part)
@@ -173,7 +168,6 @@ def _merge_counts(*parts: stats.DatasetCounts) -> stats.DatasetCounts:
 
 
 def _summarise_counts(counts: stats.DatasetCounts) -> stats.CountSummary:
-    TASKS_RUN["summarise"] += 1
     return stats.summarise_counts(counts)
 
 
@@ -189,17 +183,16 @@ def _figures_part(
     top_templates: frozenset[tuple[str, ...]],
 ) -> stats.RowFigures:
     """Step 2 of the dataset statistics on the texts at ``positions`` of a partition of parses."""
-    TASKS_RUN["figures"] += 1
     return stats.row_figures(texts, [parses[j] for j in positions], repeated, top_templates)
 
 
 def _import_dask() -> Any:
     try:
         import distributed
-    except ImportError:
+    except ImportError as exc:
         raise UsageProblem(
             "--engine dask needs Dask: pip install 'lens-cli[dask]' (dask and distributed)", param="--engine"
-        ) from None
+        ) from exc
     return distributed
 
 
@@ -242,10 +235,11 @@ class DaskEngine:
                     env={"OMP_NUM_THREADS": "1", "TOKENIZERS_PARALLELISM": "false"},
                 )
                 self.client = distributed.Client(self._cluster)
+            self.client.register_plugin(LensModels(), name=PLUGIN)
         except (OSError, TimeoutError) as exc:
             self.__exit__(None, None, None)
             where = self.scheduler or "a local cluster"
-            raise LensError(f"cannot connect to Dask scheduler {where}: {exc}") from None
+            raise LensError(f"cannot connect to Dask scheduler {where}: {exc}") from exc
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -293,7 +287,7 @@ class DaskEngine:
                 raise
             raise LensError(
                 f"a Dask task failed: {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
-            ) from None
+            ) from exc
         return results
 
     def map_partitions(
@@ -342,10 +336,10 @@ class DaskEngine:
         out = self.gather(futures, advance, [len(p) for p in parts])
         return np.concatenate([near for near, _ in out]), np.concatenate([d for _, d in out])
 
-    def dataset_stats(
-        self, texts: Sequence[str], parsed: Sequence[ParsedText], rows_read: int, rows_skipped: dict[str, int]
-    ) -> tuple[dict[str, Any], dict[str, Any]]:
-        """See :func:`lens_cli.stats.dataset_stats`, with its steps 1 and 2 on the workers.
+    def dataset_counts(
+        self, texts: Sequence[str], parsed: Sequence[ParsedText]
+    ) -> tuple[stats.CountSummary, stats.RowFigures]:
+        """Steps 1 and 2 of :func:`lens_cli.stats.dataset_stats`, on the workers.
 
         Each distinct text is counted once, weighted by its rows, where its parse is: in a partition
         the parser left on the workers, else (parses from the cache) sent from here. The partial
@@ -406,7 +400,7 @@ class DaskEngine:
         at = np.empty(len(index), dtype=np.int64)
         if ids:
             at[np.concatenate(ids)] = np.arange(len(at))
-        return stats.finish_dataset_stats(texts, parsed, summary, per_text.take(at[group]), rows_read, rows_skipped)
+        return summary, per_text.take(at[group])
 
     def run(self, fn: Callable[..., Any], *args: Any) -> Any:
         """``fn(*args)`` once, on a worker."""
@@ -430,9 +424,15 @@ class DaskParser:
             self._info = self.engine.run(_parser_info, self.spec)
         return self._info
 
+    def cache_identity(self) -> ParserIdentity | None:
+        """What the same parser built here says of itself, without loading its model (the workers
+        have the same packages: see the README)."""
+        identity: ParserIdentity | None = self.spec.build().cache_identity()
+        return identity
+
     def parse(self, texts: Sequence[str], progress: Callable[[int], None] | None = None) -> list[ParsedText]:
         """The parses, gathered here (the report shows tokens); they also stay on the workers for
-        the dataset statistics (:meth:`DaskEngine.dataset_stats`)."""
+        the dataset statistics (:meth:`DaskEngine.dataset_counts`)."""
         parts = _split(texts, PARSE_PARTITION)
         futures = self.engine.submit_map(_parse_part, [self.spec] * len(parts), parts)
         out = self.engine.gather(futures, progress, [len(p) for p in parts])
@@ -442,6 +442,9 @@ class DaskParser:
 
 class DaskEmbedder:
     """An :class:`~lens_cli.embedders.Embedder` whose work runs on the engine's workers."""
+
+    per_text = True
+    in_worker = False  # it runs on the cluster's workers already
 
     def __init__(self, engine: DaskEngine, spec: ModelSpec, name: str) -> None:
         self.engine = engine
@@ -453,6 +456,11 @@ class DaskEmbedder:
         if self._described is None:
             self._described = self.engine.run(_embedder_describe, self.spec)
         return self._described
+
+    def cache_identity(self) -> EmbedderIdentity | None:
+        """What the same embedder built here says of itself, without loading its model."""
+        identity: EmbedderIdentity | None = self.spec.build().cache_identity()
+        return identity
 
     def embed(self, texts: Sequence[str], progress: Callable[[int], None] | None = None) -> np.ndarray:
         parts = _split(texts, EMBED_PARTITION)

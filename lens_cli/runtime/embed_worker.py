@@ -6,34 +6,28 @@ core to work. Workers are spawned (not forked: torch and fork do not mix) and im
 themselves - the main process never does.
 
 The texts are cut into fixed chunks of :data:`CHUNK` (the chunks the in-process embedder makes)
-and workers take the next chunk when they are free. When the main process has nothing left to do
-but wait, a second worker joins (:meth:`EmbedJob.add_worker`). Which worker embeds a chunk depends
-on timing, but a chunk's vectors depend only on its texts, so the result is the same as in-process.
+and workers take the next chunk when they are free. When the run has a core to spare and enough
+chunks are left, a second worker joins (:meth:`EmbedJob.add_worker`). Which worker embeds a chunk
+depends on timing, but a chunk's vectors depend only on its texts, so the result is the same as
+in-process.
 """
 
 from __future__ import annotations
 
 import multiprocessing
 import threading
-import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
 
-from .embedders import BATCH_SIZE as EMBED_BATCH
-from .errors import LensError, MissingModelError
+from ..embedders import BATCH_SIZE as EMBED_BATCH
+from ..embedders import Embedder, EmbedderIdentity
+from ..errors import LensError, MissingModelError
 
 #: Texts per chunk: what SentenceTransformerEmbedder.embed encodes at a time, so that a worker's
 #: chunks are the in-process embedder's chunks.
 CHUNK = EMBED_BATCH * 8
-
-
-def runs_in_background(embedder: Any) -> bool:
-    """Whether ``embedder`` can embed in a worker: a sentence-transformers model not loaded here yet."""
-    from .embedders import SentenceTransformerEmbedder
-
-    return isinstance(embedder, SentenceTransformerEmbedder) and embedder._model is None
 
 
 def _work(embedder: Any, conn: Any) -> None:
@@ -68,8 +62,6 @@ class EmbedJob:
     Attributes:
         total: Number of texts.
         count: Texts embedded so far.
-        started: When the job started (``time.perf_counter()``).
-        seconds: Wall time from start to the last vectors' arrival, once they have arrived.
         workers: How many worker processes were started.
     """
 
@@ -86,9 +78,7 @@ class EmbedJob:
         self._listeners: list[threading.Thread] = []
         self.total = len(texts)
         self.count = 0
-        self.seconds = 0.0
         self.workers = 0
-        self.started = time.perf_counter()
         if not self._chunks:
             self._all_done.set()
         else:
@@ -132,7 +122,6 @@ class EmbedJob:
                         self._described = self._described or described
                         self.count += len(self._chunks[index])
                         if len(self._results) == len(self._chunks):
-                            self.seconds = time.perf_counter() - self.started
                             self._all_done.set()
                 else:
                     with self._lock:
@@ -176,3 +165,72 @@ class EmbedJob:
             if proc.is_alive():
                 proc.terminate()
                 proc.join(5)
+
+
+#: A second worker needs ~5 s to import torch and load the model: worth it only with at least this
+#: many chunks (~2 s each) left when a core is free for it.
+SECOND_WORKER_CHUNKS = 6
+#: Worker processes at most (each holds its own copy of the model, 0.6-0.7 GB).
+MAX_WORKERS = 2
+
+
+class WorkerEmbedder:
+    """An :class:`~lens_cli.embedders.Embedder` that embeds in worker processes (see the module docstring).
+
+    ``spare_core()`` asks the run for a core it does not need: it returns a function that gives the
+    core back, or ``None``; while a worker embeds, another joins whenever it says yes and at least
+    :data:`SECOND_WORKER_CHUNKS` chunks are left.
+    """
+
+    def __init__(self, embedder: Embedder, spare_core: Callable[[], Callable[[], None] | None] | None = None) -> None:
+        self.inner = embedder
+        self.name = embedder.name
+        self.per_text = embedder.per_text
+        self.in_worker = embedder.in_worker
+        self.spare_core = spare_core
+        self.workers_used = 0
+        self._described: str | None = None
+        self._jobs: list[EmbedJob] = []
+
+    def describe(self) -> str:
+        return self._described if self._described is not None else self.inner.describe()
+
+    def cache_identity(self) -> EmbedderIdentity | None:
+        return self.inner.cache_identity()
+
+    def embed(self, texts: Sequence[str], progress: Callable[[int], None] | None = None) -> np.ndarray:
+        job = EmbedJob(self.inner, texts)
+        self._jobs.append(job)
+        released: list[Callable[[], None]] = []
+        told = 0
+
+        def tick() -> None:
+            nonlocal told
+            if progress is not None and job.count > told:
+                progress(job.count - told)
+                told = job.count
+            if (
+                self.spare_core is not None
+                and job.workers < MAX_WORKERS
+                and job.remaining_chunks() >= SECOND_WORKER_CHUNKS
+            ):
+                give_back = self.spare_core()
+                if give_back is not None:
+                    released.append(give_back)
+                    job.add_worker()
+
+        try:
+            vectors, described = job.wait(tick)
+        finally:
+            for give_back in released:
+                give_back()
+            self._jobs.remove(job)
+        tick()
+        self.workers_used = max(self.workers_used, job.workers)
+        self._described = described
+        return vectors
+
+    def cancel(self) -> None:
+        """Stop the workers of any embedding under way (the run failed)."""
+        for job in list(self._jobs):
+            job.cancel()
