@@ -215,6 +215,17 @@ def analysis_options(max_examples: int, examples_help: str) -> Callable[[F], F]:
             click.option("--axes", default=",".join(AXES), show_default=True, help="Comma-separated axes to analyse."),
         ),
         (
+            "unit",
+            click.option(
+                "--unit",
+                type=click.Choice(["auto", "text", "sentence"]),
+                default="auto",
+                show_default=True,
+                help="What the syntax, dependency and template axes compare: whole texts, or sentences "
+                "(auto: sentences when the median text is longer than 40 words).",
+            ),
+        ),
+        (
             "random_seed",
             click.option(
                 "--random-seed", type=int, default=0, show_default=True, help="Seed for --sample and landmarks."

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
+from typing import overload
 
 import fastcluster
 import numpy as np
@@ -29,14 +30,14 @@ from .distances import Distinct, submatrix
 from .engine import LOCAL, Engine
 from .features import AxisFeatures
 from .model import AxisTree, Clustering, ClusterSummary, ParsedCorpus, ParsedText, Tree
-from .patterns import ctfidf_keywords, mine_pattern, shared_words
+from .patterns import PATTERN_AXES, ctfidf_keywords, mine_pattern, pattern_sample, shared_words
 from .runtime.context import SILENT, Ticker, interpreter_bound, scratch
 from .stats import distance_summary, distinct_distance_summary, fold
 
 LINKAGES = ("average", "complete", "single", "ward")
 _METHOD_INDEX = {"single": 0, "complete": 1, "average": 2}
 #: Default flat-cluster cut heights, tuned on LinguisticLens's music dataset (see README).
-DEFAULT_THRESHOLDS = {"syntax": 0.25, "dependency": 0.25, "lexical": 0.5, "semantic": 0.2}
+DEFAULT_THRESHOLDS = {"syntax": 0.25, "dependency": 0.25, "template": 0.3, "lexical": 0.5, "semantic": 0.2}
 #: Optimal leaf ordering (scipy) costs about n³: 0.2 s at 500 leaves, 1-1.5 s at 1,000, 10 s at 2,000
 #: (per axis, 2-core machine). Only up to this many leaves.
 OPTIMAL_ORDER_LIMIT = 1000
@@ -242,13 +243,18 @@ def _linkage_from_merges(merges: list[tuple[float, int, int]], n: int) -> np.nda
 
 
 def flat_labels(tree: Tree, n: int, threshold: float | None, k: int | None) -> np.ndarray:
-    """Raw flat cluster ids (1..m) per leaf from a cut at ``threshold`` or into ``k`` clusters."""
+    """Raw flat cluster ids (1..m) per leaf from a cut at ``threshold`` or into ``k`` clusters.
+
+    Distances are float32 values: the cut is at the float32 nearest to ``threshold``, so that two texts 3
+    edits apart in 10 (0.3 in float32 is 0.30000001) fall within a cut at 0.3, as they do for seeds.
+    """
     if n < 2:
         return np.ones(n, dtype=np.int64)
     if k is not None:
         return hierarchy.fcluster(tree.linkage, t=k, criterion="maxclust").astype(np.int64)
     assert threshold is not None
-    return hierarchy.fcluster(tree.linkage, t=threshold, criterion="distance").astype(np.int64)
+    cut = float(np.float32(threshold))
+    return hierarchy.fcluster(tree.linkage, t=cut, criterion="distance").astype(np.int64)
 
 
 def _medoid_and_mean(
@@ -306,18 +312,15 @@ def summarise(
     singles = np.asarray(sorted((i for i in range(n) if labels[i] == 0), key=lambda i: leaf_rank[i]), dtype=np.int64)
 
     progress.phase("clusters", len(multi))
-    members_parsed = [[parsed[i] for i in g] for g in multi]
-    keywords: list[list[str]]
+    keywords: list[list[str]] = [[] for _ in multi]
     if axis == "semantic":
-        keywords = ctfidf_keywords(members_parsed)
+        keywords = ctfidf_keywords([[parsed[i] for i in g] for g in multi])
     elif axis == "lexical":
-        keywords = [shared_words(mp) for mp in members_parsed]
-    else:
-        keywords = [[] for _ in multi]
+        keywords = [shared_words([parsed[i] for i in g]) for g in multi]
     summaries = []
-    for cid, (g, mp) in enumerate(zip(multi, members_parsed), start=1):
+    for cid, g in enumerate(multi, start=1):
         medoid, mean, estimated = _medoid_and_mean(condensed, n, g, pair_fn)
-        pattern = mine_pattern(mp, axis) if axis in ("syntax", "dependency") else None
+        pattern = mine_pattern([parsed[i] for i in pattern_sample(g)], axis) if axis in PATTERN_AXES else None
         summaries.append(
             ClusterSummary(
                 id=cid,
@@ -541,14 +544,18 @@ class TreeSpec:
 
     Attributes:
         method: The linkage (``average``, ``complete``, ``single``, ``ward``).
-        landmarks: ``None`` for exact mode (a tree on all texts); else landmark mode with at most this
-            many landmarks.
+        exact_limit: Up to this many items, exact mode (a tree on all items); above it landmark mode.
+        landmarks: Landmarks at most in landmark mode.
         random_seed: Picks the landmarks.
     """
 
     method: str
-    landmarks: int | None = None
+    exact_limit: int = 20_000
+    landmarks: int = 3_000
     random_seed: int = 0
+
+    def exact(self, n: int) -> bool:
+        return n <= self.exact_limit
 
 
 @dataclass(frozen=True)
@@ -566,7 +573,7 @@ def grow_tree(features: AxisFeatures, spec: TreeSpec, engine: Engine = LOCAL, ti
     ``engine`` finds every distinct item's nearest landmark in landmark mode (locally, or on Dask
     workers with the same result).
     """
-    if spec.landmarks is None:
+    if spec.exact(features.n):
         return _exact_tree(features, spec.method, tick)
     return _landmark_tree(features, spec, engine, tick)
 
@@ -620,7 +627,6 @@ def _landmark_tree(features: AxisFeatures, spec: TreeSpec, engine: Engine, tick:
     keys = features.strings if features.strings is not None else [fold(t) for t in texts]
     first, group = dist.distinct_index(keys)
     distinct_rows = np.asarray(first, dtype=np.int64)
-    assert spec.landmarks is not None
     landmarks = pick_landmarks(distinct_rows, spec.landmarks, spec.random_seed)
     # The landmark tree is built on the landmarks in text order (see canonical_order).
     landmarks = landmarks[canonical_order([texts[i] for i in landmarks])]
@@ -642,35 +648,103 @@ def _landmark_tree(features: AxisFeatures, spec: TreeSpec, engine: Engine, tick:
     return AxisTree(axis, spec.method, tree, landmarks, nearest, None)
 
 
-def cut_tree(
-    tree: AxisTree, features: AxisFeatures, parsed: ParsedCorpus, cut: Cut, tick: Ticker = SILENT
-) -> Clustering:
+class _Items(Sequence[ParsedText]):
+    """The items of an axis as ParsedTexts, made when asked for (a sentence is sliced from its text)."""
+
+    def __init__(self, features: AxisFeatures) -> None:
+        self.features = features
+
+    def __len__(self) -> int:
+        return self.features.n
+
+    @overload
+    def __getitem__(self, i: int) -> ParsedText: ...
+
+    @overload
+    def __getitem__(self, i: slice) -> Sequence[ParsedText]: ...
+
+    def __getitem__(self, i: int | slice) -> ParsedText | Sequence[ParsedText]:
+        if isinstance(i, slice):
+            return [self.features.item_parsed(k) for k in range(*i.indices(len(self)))]
+        return self.features.item_parsed(int(i))
+
+
+def cut_tree(tree: AxisTree, features: AxisFeatures, cut: Cut, tick: Ticker = SILENT) -> Clustering:
     """The flat clusters of ``tree`` at ``cut``, largest first, each with its medoid, mean distance and
-    pattern (syntax, dependency) or keywords (lexical, semantic)."""
-    is_seed = parsed.corpus.is_seed
+    pattern (syntax, dependency, template) or keywords (lexical, semantic).
+
+    In sentence unit a cluster's members are sentences; it also says which texts hold them and how many are
+    their text's first or last sentence, and the clustering lists the clusters that open and close the most
+    texts.
+    """
+    items = _Items(features) if features.sentences is not None else features.parsed.parsed
     if tree.landmarks is None:
-        return clustering_from_tree(
+        clustering = clustering_from_tree(
             tree.axis,
             tree.tree,
-            parsed.parsed,
-            is_seed,
+            items,
+            features.is_seed,
             threshold=cut.threshold,
             k=cut.clusters,
             pair_fn=features.pairs,
             progress=tick,
             method=tree.method,
         )
-    assert tree.nearest is not None
-    return cluster_landmarks(
-        tree.axis,
-        tree.landmarks,
-        tree.tree,
-        tree.nearest,
-        parsed.parsed,
-        is_seed,
-        features.pairs,
-        threshold=cut.threshold,
-        k=cut.clusters,
-        progress=tick,
-        method=tree.method,
+    else:
+        assert tree.nearest is not None
+        clustering = cluster_landmarks(
+            tree.axis,
+            tree.landmarks,
+            tree.tree,
+            tree.nearest,
+            items,
+            features.is_seed,
+            features.pairs,
+            threshold=cut.threshold,
+            k=cut.clusters,
+            progress=tick,
+            method=tree.method,
+        )
+    return clustering if features.sentences is None else _by_sentence(clustering, features)
+
+
+#: Clusters listed as openings and as closings, at most.
+MAX_OPENINGS = 20
+
+
+def _by_sentence(clustering: Clustering, features: AxisFeatures) -> Clustering:
+    """A sentence-unit clustering with what it says about texts: which texts each cluster reaches, where
+    its sentences sit in them, and which clusters open and close the most texts."""
+    sents = features.sentences
+    assert sents is not None
+    owner = sents.owner
+    clusters = [
+        replace(
+            c,
+            texts=np.unique(owner[c.members]),
+            first_share=float(sents.first[c.members].mean()),
+            last_share=float(sents.last[c.members].mean()),
+        )
+        for c in clustering.clusters
+    ]
+    n_texts = features.parsed.corpus.n
+    clustered = np.zeros(n_texts, dtype=bool)
+    clustered[owner[clustering.labels > 0]] = True
+
+    def ranking(at: np.ndarray) -> list[tuple[int, int]]:
+        """Clusters by the texts whose sentence at ``at`` (first or last) they hold."""
+        labels = clustering.labels[at]
+        counts = np.bincount(labels[labels > 0], minlength=len(clusters) + 1)
+        ranked = sorted((int(-counts[c]), c) for c in range(1, len(clusters) + 1) if counts[c])
+        return [(c, -k) for k, c in ranked[:MAX_OPENINGS]]
+
+    return replace(
+        clustering,
+        clusters=clusters,
+        unit="sentence",
+        owner=owner,
+        unclustered_texts=np.flatnonzero(~clustered),
+        openings=ranking(np.flatnonzero(sents.first)),
+        closings=ranking(np.flatnonzero(sents.last)),
+        texts_total=n_texts,
     )

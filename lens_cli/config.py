@@ -8,7 +8,7 @@ from typing import Any
 
 from .cluster import DEFAULT_THRESHOLDS, LINKAGES, Cut, TreeSpec
 from .errors import UsageProblem
-from .model import AXES
+from .model import AXES, UNITS
 
 #: Above this many rows an axis switches from exact to landmark clustering.
 DEFAULT_EXACT_LIMIT = 20_000
@@ -65,6 +65,7 @@ class Options:
         landmarks: Landmarks in landmark mode.
         max_examples: Examples listed per cluster in the report.
         random_seed: Seed for ``--sample`` and landmarks.
+        unit: ``auto``, ``text`` or ``sentence``: what the syntax, dependency and template axes compare.
     """
 
     axes: tuple[str, ...] = AXES
@@ -79,6 +80,7 @@ class Options:
     landmarks: int = DEFAULT_LANDMARKS
     max_examples: int = DEFAULT_MAX_EXAMPLES
     random_seed: int = 0
+    unit: str = "auto"
 
     def linkage_for(self, axis: str) -> str:
         """Ward is defined on vectors, so it applies to the semantic axis; the others use average."""
@@ -89,17 +91,16 @@ class Options:
     def threshold_for(self, axis: str) -> float:
         return self.thresholds[axis]
 
-    def tree_spec(self, axis: str, n: int) -> TreeSpec:
-        """How the tree of ``axis`` over ``n`` texts is grown: exactly up to ``exact_limit`` texts."""
-        if n <= self.exact_limit:
-            return TreeSpec(self.linkage_for(axis))
-        return TreeSpec(self.linkage_for(axis), self.landmarks, self.random_seed)
+    def tree_spec(self, axis: str) -> TreeSpec:
+        """How the tree of ``axis`` is grown: exactly up to ``exact_limit`` items, else on landmarks."""
+        return TreeSpec(self.linkage_for(axis), self.exact_limit, self.landmarks, self.random_seed)
 
     def cut_for(self, axis: str) -> Cut:
         return Cut(self.thresholds[axis], self.n_clusters)
 
-    def as_dict(self, engine: str = "local") -> dict[str, Any]:
-        """The JSON ``options`` (before the parser and embedder that ran are added)."""
+    def as_dict(self, engine: str = "local", unit: str | None = None) -> dict[str, Any]:
+        """The JSON ``options`` (before the parser and embedder that ran are added); ``unit`` is the unit
+        the run used (``--unit auto`` decides it from the texts)."""
         return {
             "parser": self.parser,
             "lang": self.lang,
@@ -112,6 +113,8 @@ class Options:
             "max_examples": self.max_examples,
             "random_seed": self.random_seed,
             "engine": engine,
+            "unit": unit or self.unit,
+            "unit_requested": self.unit,
         }
 
 
@@ -161,6 +164,8 @@ def validate(options: Options) -> Options:
         raise UsageProblem("--landmarks must be at least 2", param="--landmarks")
     if options.max_examples < 1:
         raise UsageProblem("--max-examples must be at least 1", param="--max-examples")
+    if options.unit not in ("auto", *UNITS):
+        raise UsageProblem(f"--unit must be auto, text or sentence; got {options.unit!r}", param="--unit")
     if options.random_seed < 0:
         # numpy's generators take non-negative seeds only; it failed as an internal error.
         raise UsageProblem("--random-seed must be 0 or more", param="--random-seed")

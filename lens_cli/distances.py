@@ -4,6 +4,7 @@
 |------------|---------------------------------------|-----------------------------------|
 | syntax     | UPOS sequences                        | Levenshtein / max(len a, len b)   |
 | dependency | dependency labels in token order      | Levenshtein / max(len a, len b)   |
+| template   | function-word skeletons               | Levenshtein / max(len a, len b)   |
 | lexical    | sets of lower-cased word tokens       | 1 - Dice (= Indel on sorted sets) |
 | semantic   | L2-normalised sentence embeddings     | (1 - cos) / 2                     |
 
@@ -24,6 +25,7 @@ from rapidfuzz.distance import Indel, Levenshtein
 
 from .errors import LensError
 from .model import ParsedText
+from .skeleton import skeleton
 from .runtime.context import cdist_workers, gil_bound, scratch
 
 #: Elements of one cdist block (float32): bounds the temporary memory to ~128 MB.
@@ -71,6 +73,8 @@ def axis_strings(axis: str, parsed: Sequence[ParsedText], codebook: Codebook) ->
         return [codebook.encode(p.upos) for p in parsed]
     if axis == "dependency":
         return [codebook.encode(p.deps) for p in parsed]
+    if axis == "template":
+        return [codebook.encode(skeleton(p)) for p in parsed]
     if axis == "lexical":
         return ["".join(sorted(set(codebook.encode(p.words)))) for p in parsed]
     raise ValueError(f"not a string axis: {axis}")

@@ -16,14 +16,20 @@ to rows through :attr:`Corpus.rows`.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 import numpy as np
 
-AXES: tuple[str, ...] = ("syntax", "dependency", "lexical", "semantic")
+#: The fine tag of a whitespace token (spaCy's), kept for the POS compression ratio.
+SPACE_TAG = "_SP"
+AXES: tuple[str, ...] = ("syntax", "dependency", "template", "lexical", "semantic")
 #: Axes compared as strings (one character per tag or word); the semantic axis compares vectors.
-STRING_AXES: tuple[str, ...] = ("syntax", "dependency", "lexical")
+STRING_AXES: tuple[str, ...] = ("syntax", "dependency", "template", "lexical")
+#: Axes that compare sentences instead of whole texts in sentence unit (``--unit sentence``).
+SENTENCE_AXES: tuple[str, ...] = ("syntax", "dependency", "template")
+#: Units of analysis: what the sentence axes compare.
+UNITS: tuple[str, ...] = ("text", "sentence")
 
 
 @dataclass(frozen=True)
@@ -94,9 +100,19 @@ class Token:
 
 @dataclass(frozen=True)
 class ParsedText:
-    """The tokens of one text."""
+    """The tokens of one text.
+
+    Attributes:
+        tokens: The tokens, whitespace tokens left out (they are layout, not syntax).
+        spaces: The whitespace tokens the parser made (line breaks, runs of spaces): ``(k, text)`` for one
+            that stands before ``tokens[k]`` (``k == len(tokens)``: at the end).
+        sentence_starts: Where the parser starts a sentence: indices into ``tokens``, ascending, the first
+            0; empty when the parser gave none (then the text is one sentence).
+    """
 
     tokens: tuple[Token, ...]
+    spaces: tuple[tuple[int, str], ...] = ()
+    sentence_starts: tuple[int, ...] = ()
 
     @property
     def upos(self) -> list[str]:
@@ -114,6 +130,34 @@ class ParsedText:
     def words(self) -> list[str]:
         """Lower-cased word tokens, punctuation dropped."""
         return [t.lower for t in self.tokens if not t.is_punct and not t.lower.isspace()]
+
+    @property
+    def xpos_with_spaces(self) -> list[str]:
+        """Every fine tag the parser gave, whitespace tokens included as ``_SP`` (spaCy's tag for them)."""
+        if not self.spaces:
+            return self.xpos
+        out: list[str] = []
+        pending = iter(self.spaces)
+        nxt = next(pending, None)
+        for k, t in enumerate(self.tokens):
+            while nxt is not None and nxt[0] == k:
+                out.append(SPACE_TAG)
+                nxt = next(pending, None)
+            out.append(t.xpos)
+        while nxt is not None:
+            out.append(SPACE_TAG)
+            nxt = next(pending, None)
+        return out
+
+    def take(self, indices: Sequence[int]) -> ParsedText:
+        """Tokens ``indices`` (ascending) as a text of their own: heads re-indexed, a head left out points
+        to the token itself; no whitespace tokens or sentence starts."""
+        if len(indices) == len(self.tokens) and not self.spaces and not self.sentence_starts:
+            return self
+        new = {old: k for k, old in enumerate(indices)}
+        return ParsedText(
+            tuple(replace(self.tokens[old], head=new.get(self.tokens[old].head, k)) for k, old in enumerate(indices))
+        )
 
 
 @dataclass(frozen=True)
@@ -218,17 +262,20 @@ class Pattern:
 
 @dataclass(frozen=True)
 class ClusterSummary:
-    """One flat cluster of two or more texts.
+    """One flat cluster of two or more items (texts, or sentences in sentence unit).
 
     Attributes:
         id: 1-based id, clusters numbered largest first.
-        members: Indices into the corpus (not input rows), in leaf order.
+        members: Item indices (corpus indices in text unit, sentence indices in sentence unit), in leaf order.
         mean_distance: Mean pairwise distance between members.
         medoid: Index of the member with the least total distance to the others.
-        seeds: Indices of seed members.
-        pattern: The syntax/dependency pattern, or ``None``.
+        seeds: Indices of seed members (members whose text is a seed).
+        pattern: The syntax/dependency/template pattern, or ``None``.
         keywords: Shared (lexical) or distinctive (semantic) words.
         estimated: True when the mean distance and medoid were computed on a sample of members.
+        texts: Sentence unit: the corpus indices of the texts holding a member, ascending; ``None`` in text unit.
+        first_share: Sentence unit: the share of members that are their text's first sentence.
+        last_share: Sentence unit: the share of members that are their text's last sentence.
     """
 
     id: int
@@ -239,10 +286,18 @@ class ClusterSummary:
     pattern: Pattern | None
     keywords: list[str]
     estimated: bool = False
+    texts: np.ndarray | None = None
+    first_share: float | None = None
+    last_share: float | None = None
 
     @property
     def size(self) -> int:
         return len(self.members)
+
+    @property
+    def n_texts(self) -> int:
+        """The texts holding a member: ``size`` in text unit."""
+        return self.size if self.texts is None else len(self.texts)
 
 
 @dataclass(frozen=True)
@@ -260,8 +315,14 @@ class Clustering:
         n_clusters: ``--clusters K`` if given.
         mode: ``"exact"`` or ``"landmark"``.
         n_landmarks: Number of landmarks in landmark mode.
-        tree_rows: Corpus indices of the tree's leaves (all texts, or the landmarks).
+        tree_rows: Item indices of the tree's leaves (all items, or the landmarks).
         linkage_method: The linkage the tree was built with.
+        unit: ``text`` or ``sentence``: what an item is (labels, members and leaves index items).
+        owner: Sentence unit: per item, the corpus index of its text.
+        unclustered_texts: Sentence unit: corpus indices of the texts none of whose sentences is in a cluster.
+        openings: Sentence unit: ``(cluster id, texts whose first sentence is in it)``, most texts first.
+        closings: The same for last sentences.
+        texts_total: Sentence unit: the number of texts (some may have no sentence).
     """
 
     axis: str
@@ -276,9 +337,24 @@ class Clustering:
     n_landmarks: int | None
     tree_rows: np.ndarray
     linkage_method: str
+    unit: str = "text"
+    owner: np.ndarray | None = None
+    unclustered_texts: np.ndarray | None = None
+    openings: list[tuple[int, int]] = field(default_factory=list)
+    closings: list[tuple[int, int]] = field(default_factory=list)
+    texts_total: int | None = None
+
+    @property
+    def n_texts(self) -> int:
+        """The texts the items come from."""
+        return len(self.labels) if self.texts_total is None else self.texts_total
 
     @property
     def clustered_share(self) -> float:
+        """The share of texts in a cluster (sentence unit: with at least one sentence in a cluster)."""
+        if self.unclustered_texts is not None:
+            n = self.n_texts
+            return 1.0 - len(self.unclustered_texts) / n if n else 0.0
         n = len(self.labels)
         return 1.0 - len(self.unclustered) / n if n else 0.0
 
@@ -417,6 +493,8 @@ class SeedSummary:
         generated: Number of generated (non-seed) texts.
         verbatim_copies: Generated texts equal to a seed after case and white-space folding.
         copies: Generated texts within some axis's threshold of a seed.
+        near_copies: Generated texts that are not verbatim copies but equal a seed after also folding
+            punctuation, or are one word away from one (:func:`lens_cli.seeds.near_copy_index`).
     """
 
     source: str | None
@@ -425,6 +503,7 @@ class SeedSummary:
     generated: int
     verbatim_copies: list[int]
     copies: list[int]
+    near_copies: list[int] = field(default_factory=list)
 
 
 @dataclass(frozen=True)

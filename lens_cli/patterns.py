@@ -21,8 +21,13 @@ import math
 from collections import Counter
 from collections.abc import Sequence
 
-from .model import ParsedText, Pattern
+import numpy as np
 
+from .model import ParsedText, Pattern
+from .skeleton import CONTENT, SLOT, WH_ADVERB
+
+#: Axes whose clusters are described by a pattern (the others by words).
+PATTERN_AXES = ("syntax", "dependency", "template")
 MAX_ITEMS = 6
 MIN_SUPPORT = 0.3
 LITERAL_WEIGHT = 2.0
@@ -145,12 +150,29 @@ def _weight(item: Item) -> float:
 
 
 def token_items(parsed: ParsedText, axis: str) -> list[tuple[Item, Item]]:
-    """For each token, its literal item and its slot item on ``axis``."""
+    """For each token, its literal item and its slot item on ``axis``: its UPOS tag (syntax), its
+    dependency label (dependency), or on the template axis ``_`` for a content word (a function word has
+    only its literal: see :mod:`lens_cli.skeleton`)."""
     out = []
     for tok in parsed.tokens[:MAX_TOKENS]:
-        slot = tok.upos if axis == "syntax" else tok.dep
-        out.append((("word", tok.lower), ("slot", slot)))
+        literal: Item = ("word", tok.lower)
+        if axis == "syntax":
+            slot: Item = ("slot", tok.upos)
+        elif axis == "template":
+            content = tok.upos in CONTENT and tok.xpos != WH_ADVERB
+            slot = ("slot", SLOT) if content else literal
+        else:
+            slot = ("slot", tok.dep)
+        out.append((literal, slot))
     return out
+
+
+def pattern_sample(members: Sequence[int] | np.ndarray) -> list[int]:
+    """The members :func:`mine_pattern` mines: all of them, or :data:`MAX_MEMBERS` evenly spaced."""
+    if len(members) <= MAX_MEMBERS:
+        return [int(i) for i in members]
+    step = len(members) / MAX_MEMBERS
+    return [int(members[int(k * step)]) for k in range(MAX_MEMBERS)]
 
 
 def _first_match(seq: list[tuple[Item, Item]], item: Item, start: int) -> int:
@@ -162,7 +184,7 @@ def _first_match(seq: list[tuple[Item, Item]], item: Item, start: int) -> int:
 
 
 def mine_pattern(members: Sequence[ParsedText], axis: str) -> Pattern | None:
-    """The best gapped pattern of ``members`` on ``axis`` (``"syntax"`` or ``"dependency"``).
+    """The best gapped pattern of ``members`` on ``axis`` (one of :data:`PATTERN_AXES`).
 
     Returns ``None`` when no item reaches :data:`MIN_SUPPORT`. Uses leftmost embeddings: for
     subsequence patterns the leftmost match leaves the most room for extensions, so support
@@ -181,9 +203,7 @@ def mine_pattern(members: Sequence[ParsedText], axis: str) -> Pattern | None:
     """
     if not members:
         return None
-    if len(members) > MAX_MEMBERS:
-        step = len(members) / MAX_MEMBERS
-        members = [members[int(k * step)] for k in range(MAX_MEMBERS)]
+    members = [members[k] for k in pattern_sample(range(len(members)))]
     n = len(members)
     min_count = max(1, math.ceil(MIN_SUPPORT * n))
 

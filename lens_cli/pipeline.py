@@ -12,13 +12,13 @@ from collections.abc import Mapping
 from .cluster import cut_tree, grow_tree
 from .config import Options, ReadRequest
 from .embedders import embed
-from .features import featurize
+from .features import choose_unit, featurize
 from .io import read
 from .model import Analysis, AxisResult, Clustering, ParsedCorpus, Vectors
 from .parsers import parse
 from .runtime.assembly import Runtime
 from .seeds import seed_copying, seed_summary
-from .stats import axis_stats, dataset_stats, sampled_summary, vendi_score
+from .stats import axis_stats, axis_summary, dataset_stats, vendi_score
 
 
 def analyze(request: ReadRequest, options: Options, runtime: Runtime) -> Analysis:
@@ -38,22 +38,22 @@ def analyze(request: ReadRequest, options: Options, runtime: Runtime) -> Analysi
     parsed = run("parse", parse, corpus, runtime.parser)
     needs_vectors = runtime.embedder is not None and "semantic" in options.axes
     vectors = run("embed", embed, corpus, runtime.embedder) if needs_vectors else None
+    unit = run("unit", choose_unit, parsed, options.unit)
     dataset = run("stats", dataset_stats, parsed, runtime.engine)
     axes = {}
     for axis in options.axes:
         threshold = options.threshold_for(axis)
-        spec = options.tree_spec(axis, corpus.n)
-        features = run(f"{axis} features", featurize, axis, parsed, vectors if axis == "semantic" else None)
+        features = run(f"{axis} features", featurize, axis, parsed, vectors if axis == "semantic" else None, unit)
         vendi = run(f"{axis} vendi", vendi_score, features)
-        tree = run(f"{axis} tree", grow_tree, features, spec, runtime.engine)
-        sampled = run(f"{axis} sample", sampled_summary, features) if spec.landmarks else None
+        tree = run(f"{axis} tree", grow_tree, features, options.tree_spec(axis), runtime.engine)
+        summary = run(f"{axis} summary", axis_summary, features, tree)
         seeds = run(f"{axis} seeds", seed_copying, features, corpus, threshold, runtime.engine)
-        clustering = run(f"{axis} clusters", cut_tree, tree, features, parsed, options.cut_for(axis))
-        stats = run(f"{axis} stats", axis_stats, tree, sampled, vendi, seeds, threshold)
-        axes[axis] = run(axis, AxisResult, clustering, stats)
-    done = run.compute({"parsed": parsed, "vectors": vectors, "dataset": dataset, "axes": axes})
+        clustering = run(f"{axis} clusters", cut_tree, tree, features, options.cut_for(axis))
+        stats = run(f"{axis} stats", axis_stats, summary, vendi, seeds, threshold)
+        axes[axis] = (clustering, stats)
+    done = run.compute({"parsed": parsed, "vectors": vectors, "unit": unit, "dataset": dataset, "axes": axes})
     data_stats, tops = done["dataset"]
-    per_axis: dict[str, AxisResult] = done["axes"]
+    per_axis = {axis: AxisResult(*result) for axis, result in done["axes"].items()}
     vectors_done: Vectors | None = done["vectors"]
     return Analysis(
         parsed=done["parsed"],
@@ -62,19 +62,21 @@ def analyze(request: ReadRequest, options: Options, runtime: Runtime) -> Analysi
         dataset=data_stats,
         tops=tops,
         seeds=seed_summary(corpus, {axis: r.stats.seeds for axis, r in per_axis.items()}),
-        options=options.as_dict(runtime.engine_name),
+        options=options.as_dict(runtime.engine_name, unit=done["unit"]),
         embedder=vectors_done.model if vectors_done is not None else "-",
         timings={**runtime.timings, "read": read_seconds, **run.timings},
     )
 
 
-def cluster(parsed: ParsedCorpus, vectors: Vectors | None, options: Options, runtime: Runtime) -> dict[str, Clustering]:
+def cluster(
+    parsed: ParsedCorpus, vectors: Vectors | None, options: Options, runtime: Runtime, unit: str = "text"
+) -> dict[str, Clustering]:
     """Only the flat clusters of every axis (no statistics), e.g. of two corpora together (``lens compare``)."""
     run = runtime.plan()
     clusterings = {}
     for axis in options.axes:
-        features = run(f"{axis} features", featurize, axis, parsed, vectors if axis == "semantic" else None)
-        tree = run(f"{axis} tree", grow_tree, features, options.tree_spec(axis, parsed.corpus.n), runtime.engine)
-        clusterings[axis] = run(f"{axis} clusters", cut_tree, tree, features, parsed, options.cut_for(axis))
+        features = run(f"{axis} features", featurize, axis, parsed, vectors if axis == "semantic" else None, unit)
+        tree = run(f"{axis} tree", grow_tree, features, options.tree_spec(axis), runtime.engine)
+        clusterings[axis] = run(f"{axis} clusters", cut_tree, tree, features, options.cut_for(axis))
     out: Mapping[str, Clustering] = run.compute(clusterings)
     return dict(out)

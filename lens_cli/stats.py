@@ -640,20 +640,17 @@ def vendi_score(features: AxisFeatures) -> Vendi:
     return Vendi(vendi_of_rows(rows, features.pairs, features.strings), None if sample is None else len(rows))
 
 
-def sampled_summary(features: AxisFeatures) -> DistanceSummary:
-    """Homogenization and near-duplicates on a fixed-seed sample of :data:`VENDI_SAMPLE` texts (on all
-    texts when there are no more): for landmark mode, where not all distances are computed."""
+def axis_summary(features: AxisFeatures, tree: AxisTree) -> DistanceSummary:
+    """Homogenization and near-duplicates of an axis: the exact ones its tree was grown from, or in
+    landmark mode (where not all distances are computed) on a fixed-seed sample of :data:`VENDI_SAMPLE`
+    items (on all items when there are no more)."""
+    if tree.summary is not None:
+        return tree.summary
     sample = stats_sample(features.n)
     rows = sample if sample is not None else np.arange(features.n)
     return sampled_distance_summary(rows, features.pairs(rows), estimated=sample is not None)
 
 
-def axis_stats(
-    tree: AxisTree, sampled: DistanceSummary | None, vendi: Vendi, seeds: SeedCopying | None, threshold: float
-) -> AxisStats:
-    """An axis's statistics: the distance summary (the tree's, else the ``sampled`` one), the Vendi score
-    and seed copying."""
-    summary = tree.summary if tree.summary is not None else sampled
-    if summary is None:
-        raise ValueError("a landmark-mode tree needs the sampled summary")
+def axis_stats(summary: DistanceSummary, vendi: Vendi, seeds: SeedCopying | None, threshold: float) -> AxisStats:
+    """An axis's statistics: homogenization and near-duplicates, the Vendi score and seed copying."""
     return AxisStats(summary=summary, vendi=vendi, threshold=threshold, seeds=seeds)

@@ -20,12 +20,27 @@ BATCH_SIZE = 256
 def doc_to_parsed(doc: Any) -> ParsedText:
     """Convert a spaCy ``Doc`` (or ``Span``) to a :class:`ParsedText`.
 
-    Whitespace tokens (spaCy's ``SPACE``, from newlines and runs of spaces) are dropped: they are
-    layout, not syntax. Heads are re-indexed to the kept tokens; a head that was whitespace points
-    to the token itself.
+    Whitespace tokens (spaCy's ``SPACE``, from newlines and runs of spaces) are layout, not syntax: they
+    are kept apart (``spaces``), not among the tokens. Heads are re-indexed to the kept tokens; a head
+    that was whitespace points to the token itself. The parser's sentence boundaries are kept as the
+    first kept token of each sentence.
     """
     kept = [t for t in doc if not t.is_space]
     index = {t.i: k for k, t in enumerate(kept)}
+    spaces: list[tuple[int, str]] = []
+    starts: list[int] = []
+    k = 0
+    sentence_start = True
+    for t in doc:
+        if t.is_sent_start and t.i > 0:
+            sentence_start = True
+        if t.is_space:
+            spaces.append((k, t.text))
+            continue
+        if sentence_start:
+            starts.append(k)
+            sentence_start = False
+        k += 1
     tokens = tuple(
         Token(
             text=t.text,
@@ -39,7 +54,7 @@ def doc_to_parsed(doc: Any) -> ParsedText:
         )
         for k, t in enumerate(kept)
     )
-    return ParsedText(tokens)
+    return ParsedText(tokens, tuple(spaces), tuple(starts) if len(starts) > 1 else ())
 
 
 def _info(meta: dict[str, Any]) -> ParserInfo:

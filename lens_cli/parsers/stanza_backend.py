@@ -41,8 +41,10 @@ def document_to_parsed(doc: Any) -> ParsedText:
     with 0 for the root, become 0-based indices into the whole text, the root pointing to itself.
     """
     tokens: list[Token] = []
+    starts: list[int] = []
     for sentence in doc.sentences:
         offset = len(tokens)
+        starts.append(offset)
         for k, word in enumerate(sentence.words):
             head = int(word.head or 0)
             upos = word.upos or "X"
@@ -58,7 +60,7 @@ def document_to_parsed(doc: Any) -> ParsedText:
                     space_after=_space_after(word),
                 )
             )
-    return ParsedText(tuple(tokens))
+    return ParsedText(tuple(tokens), (), tuple(starts) if len(starts) > 1 else ())
 
 
 def _space_after(word: Any) -> bool:

@@ -44,7 +44,7 @@ from ..model import AxisTree, DistanceSummary, ParsedText, ParserInfo, Token, Tr
 from ..parsers import Parser, ParserIdentity
 
 #: Bump when :class:`~lens_cli.model.Token` or the way parsers fill it changes: old parses are then not reused.
-TOKEN_SCHEMA = 1
+TOKEN_SCHEMA = 2
 #: Bump when embeddings are post-processed differently (they are stored L2-normalised, float32).
 EMBED_SCHEMA = 1
 FORMAT = 1
@@ -122,17 +122,30 @@ def embedder_namespace(embedder: Embedder) -> Namespace | None:
 
 
 def _encode_parses(values: Sequence[ParsedText]) -> tuple[dict[str, Any], bytes]:
-    """Distinct tokens once, in a table; each text as a run of table indices."""
+    """Distinct tokens (and whitespace) once, in tables; each text as runs of table indices: its tokens,
+    its sentence starts, its whitespace tokens (position, text)."""
     table: dict[Token, int] = {}
+    space_table: dict[str, int] = {}
     ids: list[int] = []
-    offsets = [0]
+    starts: list[int] = []
+    space_pos: list[int] = []
+    space_ids: list[int] = []
+    offsets, start_offsets, space_offsets = [0], [0], [0]
     for p in values:
-        for t in p.tokens:
-            ids.append(table.setdefault(t, len(table)))
+        ids.extend(table.setdefault(t, len(table)) for t in p.tokens)
+        starts.extend(p.sentence_starts)
+        for k, text in p.spaces:
+            space_pos.append(k)
+            space_ids.append(space_table.setdefault(text, len(space_table)))
         offsets.append(len(ids))
+        start_offsets.append(len(starts))
+        space_offsets.append(len(space_pos))
     rows = [[t.text, t.lower, t.upos, t.xpos, t.dep, t.head, t.is_punct, t.space_after] for t in table]
-    payload = np.asarray(offsets, dtype="<i8").tobytes() + np.asarray(ids, dtype="<i4").tobytes()
-    return {"tokens": rows}, payload
+    runs = [(offsets, "<i8"), (ids, "<i4"), (start_offsets, "<i8"), (starts, "<i4")]
+    runs += [(space_offsets, "<i8"), (space_pos, "<i4"), (space_ids, "<i4")]
+    payload = b"".join(np.asarray(values_, dtype=dtype).tobytes() for values_, dtype in runs)
+    header = {"tokens": rows, "spaces": list(space_table), "sizes": [len(v) for v, _ in runs]}
+    return header, payload
 
 
 def _decode_parses(header: dict[str, Any], payload: memoryview, count: int, wanted: Sequence[int]) -> list[ParsedText]:
@@ -140,12 +153,25 @@ def _decode_parses(header: dict[str, Any], payload: memoryview, count: int, want
         Token(str(a), str(b), str(c), str(d), str(e), int(f), bool(g), bool(h))
         for a, b, c, d, e, f, g, h in header["tokens"]
     ]
-    offsets = np.frombuffer(payload, dtype="<i8", count=count + 1)
-    ids = np.frombuffer(payload, dtype="<i4", offset=8 * (count + 1)).tolist()
-    if len(ids) != offsets[-1] or (len(ids) and max(ids) >= len(table)):
+    space_texts = [str(s) for s in header["spaces"]]
+    arrays = []
+    at = 0
+    for size, dtype in zip(header["sizes"], ("<i8", "<i4", "<i8", "<i4", "<i8", "<i4", "<i4")):
+        arrays.append(np.frombuffer(payload, dtype=dtype, count=int(size), offset=at).tolist())
+        at += int(size) * np.dtype(dtype).itemsize
+    off, ids, start_off, starts, space_off, space_pos, space_ids = arrays
+    if at != len(payload) or len(off) != count + 1 or len(ids) != off[-1] or (ids and max(ids) >= len(table)):
         raise ValueError("token ids do not fit the table")
-    off = offsets.tolist()
-    return [ParsedText(tuple(table[k] for k in ids[off[i] : off[i + 1]])) for i in wanted]
+    if space_ids and max(space_ids) >= len(space_texts):
+        raise ValueError("whitespace ids do not fit the table")
+    return [
+        ParsedText(
+            tuple(table[k] for k in ids[off[i] : off[i + 1]]),
+            tuple((space_pos[j], space_texts[space_ids[j]]) for j in range(space_off[i], space_off[i + 1])),
+            tuple(starts[start_off[i] : start_off[i + 1]]),
+        )
+        for i in wanted
+    ]
 
 
 def _encode_embeddings(values: Sequence[np.ndarray]) -> tuple[dict[str, Any], bytes]:
@@ -587,7 +613,7 @@ def _summary_of(meta: Any) -> DistanceSummary | None:
 
 
 def _tree_key(features: Any, spec: Any, *_: Any, **__: Any) -> list[str]:
-    mode = "exact" if spec.landmarks is None else f"landmarks {spec.landmarks} seed {spec.random_seed}"
+    mode = "exact" if spec.exact(features.n) else f"landmarks {spec.landmarks} seed {spec.random_seed}"
     return [features.key, spec.method, mode]
 
 
@@ -603,7 +629,7 @@ def _tree_decode(meta: dict[str, Any], arrays: dict[str, np.ndarray], features: 
     linkage, leaf_order = arrays["linkage"], arrays["leaf_order"]
     landmarks, nearest = arrays.get("landmarks"), arrays.get("nearest")
     leaves = n
-    if spec.landmarks is not None:
+    if not spec.exact(n):
         if landmarks is None or nearest is None or landmarks.ndim != 1 or not len(landmarks):
             raise ValueError("a landmark tree without its landmarks")
         if nearest.shape != (n,) or landmarks.min() < 0 or landmarks.max() >= n:
@@ -632,6 +658,10 @@ def _features_key(features: Any, *_: Any, **__: Any) -> list[str]:
     return [features.key]
 
 
+def _summary_key(features: Any, tree: Any, *_: Any, **__: Any) -> list[str]:
+    return [features.key, tree.mode]
+
+
 def _vendi_encode(v: Vendi) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
     return {"score": v.score, "sample": v.sample}, {}
 
@@ -657,7 +687,7 @@ def _summary_decode(meta: dict[str, Any], arrays: dict[str, np.ndarray], *_: Any
 MEMOISED: dict[str, Codec] = {
     "lens_cli.cluster.grow_tree": Codec("tree", _tree_key, _tree_encode, _tree_decode),
     "lens_cli.stats.vendi_score": Codec("vendi", _features_key, _vendi_encode, _vendi_decode),
-    "lens_cli.stats.sampled_summary": Codec("summary", _features_key, _summary_encode, _summary_decode),
+    "lens_cli.stats.axis_summary": Codec("summary", _summary_key, _summary_encode, _summary_decode),
 }
 
 
