@@ -50,10 +50,10 @@ def analyze(request: ReadRequest, options: Options, runtime: Runtime) -> Analysi
         seeds = run(f"{axis} seeds", seed_copying, features, corpus, threshold, runtime.engine)
         clustering = run(f"{axis} clusters", cut_tree, tree, features, parsed, options.cut_for(axis))
         stats = run(f"{axis} stats", axis_stats, tree, sampled, vendi, seeds, threshold)
-        axes[axis] = run(axis, AxisResult, clustering, stats)
+        axes[axis] = (clustering, stats)
     done = run.compute({"parsed": parsed, "vectors": vectors, "dataset": dataset, "axes": axes})
     data_stats, tops = done["dataset"]
-    per_axis: dict[str, AxisResult] = done["axes"]
+    per_axis = {axis: AxisResult(*result) for axis, result in done["axes"].items()}
     vectors_done: Vectors | None = done["vectors"]
     return Analysis(
         parsed=done["parsed"],
