@@ -1,22 +1,25 @@
-# The README's commands. Everything installs into ./.venv; torch 2.13.0 (CPU build) goes first so
-# that nothing pulls a multi-GB CUDA build.
+# The README's commands. Everything installs into ./.venv; torch (CPU build) goes first so that nothing
+# pulls a multi-GB CUDA build. TORCH_INDEX is PyTorch's CPU package index; where it cannot be reached, pip
+# falls back to the wheels it is configured to find (find-links).
 VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.lens-installed
 OUT ?= out
+TORCH ?= torch==2.13.0
+TORCH_INDEX ?= https://download.pytorch.org/whl/cpu
 
 .PHONY: setup report test test-fast lint browser-deps benchmark clean
 
 $(STAMP): pyproject.toml
 	python3 -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q torch==2.13.0
+	$(PY) -m pip install -q --retries 2 --timeout 20 "$(TORCH)" --index-url $(TORCH_INDEX)
 	$(PY) -m pip install -q -e '.[dev]'
 	touch $(STAMP)
 
 setup: $(STAMP)
 
-## Analyse the bundled sample dataset: out/sample_report.html and out/sample_report.json
+## Analyse the bundled sample dataset: out/sample_report.html, out/sample_report.json, out/sample_summary.md
 report: setup
 	mkdir -p $(OUT)
 	$(VENV)/bin/lens analyze sample_data/music_queries.csv --text-column query \
@@ -30,9 +33,10 @@ browser-deps:
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium >/dev/null; }
 
-## The whole test suite, real models and browser included.
+## The whole test suite, real models and browser included, after ruff and mypy.
 test: setup browser-deps
 	$(PY) -m ruff check .
+	$(PY) -m mypy
 	$(PY) -m pytest -q
 
 ## Unit tests only (no real models, no browser).
@@ -42,9 +46,10 @@ test-fast: setup
 lint: setup
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
+	$(PY) -m mypy
 
 benchmark: setup
 	$(PY) benchmarks/run.py
 
 clean:
-	rm -rf $(OUT) .pytest_cache .ruff_cache
+	rm -rf $(OUT) .pytest_cache .ruff_cache .mypy_cache

@@ -29,8 +29,8 @@ sys.path.insert(0, str(ROOT))
 
 from lens_cli import pipeline  # noqa: E402
 from lens_cli.config import Options  # noqa: E402
-from lens_cli.progress import Progress  # noqa: E402
 from lens_cli.report import render_analysis  # noqa: E402
+from lens_cli.runtime.assembly import local_runtime  # noqa: E402
 from tests.fakes import FakeEmbedder, FakeParser  # noqa: E402
 
 ADJ = ["sad", "upbeat", "calm", "dark", "happy", "loud", "soft", "dreamy", "angry", "warm", "cold", "slow"]
@@ -70,7 +70,7 @@ def build(rows: int, exact_limit: int, workdir: Path):
             fh.write(json.dumps({"text": t, "tag": "seed" if i % 997 == 5 else "gen"}) + "\n")
     request = pipeline.ReadRequest(str(path), text_column="text", seed_column="tag", seed_value="seed")
     options = Options(exact_limit=exact_limit)
-    return pipeline.run(request, options, Progress(quiet=True), parser=FakeParser(), embedder=FakeEmbedder())
+    return pipeline.analyze(request, options, local_runtime(options, parser=FakeParser(), embedder=FakeEmbedder()))
 
 
 def open_in_chromium(html_path: Path) -> dict[str, float]:

@@ -25,6 +25,7 @@ from click.testing import CliRunner
 from lens_cli import pipeline
 from lens_cli.cli import main
 from lens_cli.io import DEFAULT_MAX_CHARS
+from lens_cli.runtime import assembly
 
 from .fakes import FakeEmbedder, FakeParser
 
@@ -610,13 +611,13 @@ def test_bad_input(tmp_path, fakes, case):
     _check_outcome(tmp_path, case, *run_case(tmp_path, case))
 
 
-def test_every_case_is_in_the_readme():
+def test_every_case_is_in_the_docs():
     from .conftest import ROOT
 
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    section = readme.split("## Bad input", 1)[1].split("\n## ", 1)[0]
+    doc = (ROOT / "docs" / "bad-input.md").read_text(encoding="utf-8")
+    section = doc.split("# Bad input", 1)[1].split("\n## ", 1)[0]
     for case in CASES:
-        assert f"`{case.id}`" in section, f"{case.id} is not in README.md's Bad input table"
+        assert f"`{case.id}`" in section, f"{case.id} is not in docs/bad-input.md's table"
     marked = set(re.findall(r"`([a-z0-9-]+)` †", section))
     assert marked == {c.id for c in REAL_BACKEND_CASES}, "the † marks must name the real-backend cases"
 
@@ -651,8 +652,8 @@ def test_output_that_cannot_be_created_is_refused_before_the_analysis(tmp_path, 
             parsed.append(len(texts))
             return super().parse(texts, progress)
 
-    monkeypatch.setattr(pipeline, "make_parser", lambda *a, **k: CountingParser())
-    monkeypatch.setattr(pipeline, "make_embedder", lambda *a, **k: FakeEmbedder())
+    monkeypatch.setattr(assembly, "make_parser", lambda *a, **k: CountingParser())
+    monkeypatch.setattr(assembly, "make_embedder", lambda *a, **k: FakeEmbedder())
 
     def refuse(*args, **kwargs):
         raise PermissionError(13, "Permission denied")
@@ -786,7 +787,7 @@ def test_ctrl_c_during_the_analysis_leaves_no_file(tmp_path, monkeypatch):
         def parse(self, texts, progress=None):
             raise KeyboardInterrupt
 
-    monkeypatch.setattr(pipeline, "make_parser", lambda *a, **k: InterruptedParser())
+    monkeypatch.setattr(assembly, "make_parser", lambda *a, **k: InterruptedParser())
     src = tmp_path / "d.csv"
     src.write_text("text\nmusic for a party\n", encoding="utf-8")
     result = CliRunner().invoke(main, ["analyze", str(src), "-o", str(tmp_path / "r.html"), "-q"])

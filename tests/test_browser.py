@@ -15,11 +15,11 @@ from typing import Any
 
 import pytest
 
-from lens_cli import pipeline
-from lens_cli.config import Options
-from lens_cli.progress import Progress
+from lens_cli.config import Options, ReadRequest
 from lens_cli.report import render_analysis
+from lens_cli.runtime.progress import Progress
 
+from .clitools import analyse
 from .fakes import FakeEmbedder, FakeParser
 
 pytestmark = pytest.mark.browser
@@ -93,8 +93,8 @@ def browser() -> Iterator[Any]:
 def _write_report(tmp: Path, texts: list[str]) -> Path:
     data = tmp / "d.jsonl"
     data.write_text("\n".join(json.dumps({"text": t, "tag": "seed" if i < 2 else "gen"}) for i, t in enumerate(texts)))
-    request = pipeline.ReadRequest(str(data), text_column="text", seed_column="tag", seed_value="seed")
-    analysis = pipeline.run(request, Options(), Progress(quiet=True), parser=FakeParser(), embedder=FakeEmbedder())
+    request = ReadRequest(str(data), text_column="text", seed_column="tag", seed_value="seed")
+    analysis = analyse(request, Options(), Progress(quiet=True), parser=FakeParser(), embedder=FakeEmbedder())
     out = tmp / "report.html"
     out.write_text(render_analysis(analysis), encoding="utf-8")
     return out
@@ -333,8 +333,8 @@ def test_print_shows_every_axis_with_its_chart(visit, tmp_path):
 @pytest.mark.model
 def test_real_music_data_in_the_browser(browser, music_path, spacy_parser, tmp_path):
     """The shared music dataset with the real spaCy tags (TF-IDF embeddings keep it quick)."""
-    request = pipeline.ReadRequest(str(music_path), text_column="query", seed_column="all tags", seed_value="Uploaded")
-    analysis = pipeline.run(request, Options(embedder="tfidf"), Progress(quiet=True), parser=spacy_parser)
+    request = ReadRequest(str(music_path), text_column="query", seed_column="all tags", seed_value="Uploaded")
+    analysis = analyse(request, Options(embedder="tfidf"), Progress(quiet=True), parser=spacy_parser)
     out = tmp_path / "music.html"
     out.write_text(render_analysis(analysis), encoding="utf-8")
     v = Visit(browser, out)

@@ -10,14 +10,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from lens_cli import cache as cache_mod
-from lens_cli import pipeline
-from lens_cli.cache import Cache, embedder_namespace, parser_namespace
-from lens_cli.config import Options
+from lens_cli.config import Options, ReadRequest
 from lens_cli.embedders import TfidfEmbedder
 from lens_cli.model import ParserInfo
-from lens_cli.progress import Progress
+from lens_cli.runtime import cache as cache_mod
+from lens_cli.runtime.cache import Cache, embedder_namespace, parser_namespace
+from lens_cli.runtime.progress import Progress
 
+from .clitools import analyse as run_analysis
 from .clitools import run
 from .fakes import FakeEmbedder, FakeParser
 
@@ -55,8 +55,8 @@ def write_csv(path: Path, texts: list[str]) -> Path:
 
 
 def analyse(path: Path, cache: Cache | None, parser=None, embedder=None):
-    request = pipeline.ReadRequest(path=str(path), text_column="text")
-    return pipeline.run(
+    request = ReadRequest(path=str(path), text_column="text")
+    return run_analysis(
         request,
         Options(),
         Progress(quiet=True),
@@ -91,9 +91,9 @@ def test_other_clustering_options_still_use_the_cache(tmp_path):
     cache = Cache(tmp_path / "cache")
     analyse(data, cache)
     p, e = CountingParser(), CountingEmbedder()
-    request = pipeline.ReadRequest(path=str(data), text_column="text")
+    request = ReadRequest(path=str(data), text_column="text")
     options = Options(linkage="complete", n_clusters=2, exact_limit=3, landmarks=2)
-    pipeline.run(request, options, Progress(quiet=True), parser=p, embedder=e, cache=cache)
+    run_analysis(request, options, Progress(quiet=True), parser=p, embedder=e, cache=cache)
     assert p.calls == 0 and e.seen == []
 
 
@@ -187,8 +187,8 @@ def test_run_notes_a_corrupt_pack(tmp_path):
     for p in packs(root):
         p.write_bytes(b"garbage")
     stream = _Stream()
-    request = pipeline.ReadRequest(path=str(data), text_column="text")
-    pipeline.run(
+    request = ReadRequest(path=str(data), text_column="text")
+    run_analysis(
         request, Options(), Progress(stream, tty=False), parser=FakeParser(), embedder=FakeEmbedder(), cache=Cache(root)
     )
     assert "cache: ignored" in stream.text
@@ -212,8 +212,8 @@ def test_an_unwritable_cache_does_not_fail_the_run(tmp_path):
     blocker = tmp_path / "file"
     blocker.write_text("a file where the cache directory should be")
     stream = _Stream()
-    request = pipeline.ReadRequest(path=str(write_csv(tmp_path / "d.csv", TEXTS)), text_column="text")
-    analysis = pipeline.run(
+    request = ReadRequest(path=str(write_csv(tmp_path / "d.csv", TEXTS)), text_column="text")
+    analysis = run_analysis(
         request,
         Options(),
         Progress(stream, tty=False),

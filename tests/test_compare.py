@@ -9,12 +9,14 @@ import pytest
 from bs4 import BeautifulSoup
 
 from lens_cli import compare, pipeline
-from lens_cli.config import Options
+from lens_cli.config import Options, ReadRequest
 from lens_cli.errors import UsageProblem
 from lens_cli.export import to_dict as analysis_dict
-from lens_cli.progress import Progress
+from lens_cli.report import compare_page
+from lens_cli.runtime.assembly import local_runtime
+from lens_cli.runtime.progress import Progress
 
-from .clitools import error_line, run
+from .clitools import analyse, error_line, run
 from .fakes import FakeEmbedder, FakeParser
 
 # A: one template ("music for a NOUN", one case-folded duplicate) and a two-word genre.
@@ -53,12 +55,24 @@ def files(tmp_path):
     return write_csv(tmp_path / "a.csv", "text", A_TEXTS), write_csv(tmp_path / "b.csv", "text", B_TEXTS)
 
 
+def compare_requests(request_a, request_b, options, *, parser, embedder=None, unique_share=0.8):
+    """What ``lens compare`` does, on a local runtime: analyse A and B, cluster their union, compare."""
+    runtime = local_runtime(options, parser=parser, embedder=embedder)
+    try:
+        a = pipeline.analyze(request_a, options, runtime.labelled("A"))
+        b = pipeline.analyze(request_b, options, runtime.labelled("B"))
+        union_parsed, union_vectors = compare.union(a, b)
+        union_clusters = pipeline.cluster(union_parsed, union_vectors, options, runtime.labelled("A+B"))
+        return compare.compare(a, b, union_parsed, union_clusters, unique_share)
+    finally:
+        runtime.close()
+
+
 def run_compare(path_a, path_b, **kw):
-    return compare.run_compare(
-        pipeline.ReadRequest(str(path_a), text_column="text"),
-        pipeline.ReadRequest(str(path_b), text_column=kw.pop("text_column_b", "text")),
+    return compare_requests(
+        ReadRequest(str(path_a), text_column="text"),
+        ReadRequest(str(path_b), text_column=kw.pop("text_column_b", "text")),
         kw.pop("options", Options()),
-        Progress(quiet=True),
         parser=FakeParser(),
         embedder=FakeEmbedder(),
         **kw,
@@ -129,7 +143,7 @@ def test_delta_is_b_minus_a_recursively():
     ],
 )
 def test_reading(d, direction, kind, expected):
-    assert compare.reading(d, direction, kind) == expected
+    assert compare_page.reading(d, direction, kind) == expected
 
 
 # ---------------------------------------------------------------- statistics
@@ -156,8 +170,8 @@ def test_each_side_matches_lens_analyze_on_its_own_file(files, doc):
     """Compare reuses the analysis code: each side's numbers are what ``lens analyze`` gives for that file."""
     for side, path in zip(("a", "b"), files):
         analysed = analysis_dict(
-            pipeline.run(
-                pipeline.ReadRequest(str(path), text_column="text"),
+            analyse(
+                ReadRequest(str(path), text_column="text"),
                 Options(),
                 Progress(quiet=True),
                 parser=FakeParser(),
@@ -248,12 +262,12 @@ def test_text_column_b(tmp_path):
 
 
 def test_figures(comparison):
-    fig = compare.stats_figure(comparison).to_dict()
+    fig = compare_page.stats_figure(comparison).to_dict()
     assert [t["name"] for t in fig["data"]] == ["A", "B"]
     assert list(fig["data"][1]["y"]) == [
-        pytest.approx(compare.lookup(comparison.b.stats, k)) for k in compare.KEY_STATS
+        pytest.approx(compare.lookup(comparison.b.stats, k)) for k in compare_page.KEY_STATS
     ]
-    placement = compare.placement_figure(comparison).to_dict()
+    placement = compare_page.placement_figure(comparison).to_dict()
     assert placement["layout"]["barmode"] == "stack"
     totals = [sum(t["x"][k] for t in placement["data"]) for k in range(len(placement["data"][0]["x"]))]
     assert totals == [pytest.approx(1.0)] * 8  # 4 axes x 2 sides
@@ -266,7 +280,7 @@ def test_figures(comparison):
 def page(tmp_path):
     a = write_csv(tmp_path / "a.csv", "text", A_TEXTS)
     b = write_csv(tmp_path / "b.csv", "text", [*B_TEXTS, HOSTILE, "a </script><b>bold</b> & more"])
-    html = compare.render(compare.build_context(run_compare(a, b), plotly_js="/* plotly */"))
+    html = compare_page.render(compare_page.build_context(run_compare(a, b), plotly_js="/* plotly */"))
     return BeautifulSoup(html, "html.parser"), html
 
 
@@ -279,7 +293,7 @@ def test_html_structure(page):
         "lexical",
         "semantic",
     ]
-    assert len(soup.select("#dataset table.cmp-stats tbody tr")) == len(compare.DATASET_STATS)
+    assert len(soup.select("#dataset table.cmp-stats tbody tr")) == len(compare_page.DATASET_STATS)
     syntax = soup.select_one("#axis-syntax")
     assert [g["data-source"] for g in syntax.select("div.group")] == ["a", "mixed", "b"]
     a_group = syntax.select_one('div.group[data-source="a"]')
@@ -310,37 +324,37 @@ def test_html_escapes_data(page):
 def test_size_warning_and_readings(tmp_path):
     a = write_csv(tmp_path / "a.csv", "text", A_TEXTS[:2])
     b = write_csv(tmp_path / "b.csv", "text", A_TEXTS + B_TEXTS)
-    ctx = compare.build_context(run_compare(a, b), plotly_js="")
+    ctx = compare_page.build_context(run_compare(a, b), plotly_js="")
     assert "--sample 2" in ctx.size_warning
     by_label = {r.label: r for r in ctx.dataset}
-    assert by_label["Compression ratio"].reading == compare.SIZES_DIFFER
+    assert by_label["Compression ratio"].reading == compare_page.SIZES_DIFFER
     assert by_label["Tokens per text (mean)"].reading == ""
-    same = compare.build_context(run_compare(*[write_csv(tmp_path / f"{k}.csv", "text", B_TEXTS) for k in "cd"]))
+    same = compare_page.build_context(run_compare(*[write_csv(tmp_path / f"{k}.csv", "text", B_TEXTS) for k in "cd"]))
     assert same.size_warning == ""
     assert all(r.delta.lstrip("+-").strip("0.,% p") == "" for r in same.dataset)
 
 
 def test_example_budget_caps_the_page(files, monkeypatch):
-    monkeypatch.setattr(compare, "AXIS_EXAMPLE_BUDGET", 4)
-    ctx = compare.build_context(run_compare(*files), plotly_js="", max_examples=5)
+    monkeypatch.setattr(compare_page, "AXIS_EXAMPLE_BUDGET", 4)
+    ctx = compare_page.build_context(run_compare(*files), plotly_js="", max_examples=5)
     syntax = ctx.axes[0]
     shown = [len(c.examples[s]) for g in syntax.groups for c in g.clusters for s in ("a", "b")]
     assert sum(shown) == 4
     # The largest cluster (A's template, 5 texts) gets the budget first.
     largest = min((c for g in syntax.groups for c in g.clusters), key=lambda c: c.id)
     assert largest.source == "a" and len(largest.examples["a"]) == 4
-    soup = BeautifulSoup(compare.render(ctx), "html.parser")
+    soup = BeautifulSoup(compare_page.render(ctx), "html.parser")
     assert "example budget" in soup.select_one("#axis-syntax").get_text()
 
 
 def test_examples_alternate_sides_and_respect_the_cap(comparison):
     mixed = next(c for c in comparison.axes["syntax"].clusters if c.source == "mixed")  # 1 A, 2 B
-    both = compare._examples(comparison, mixed.summary, max_examples=5, cap=2)
+    both = compare_page._examples(comparison, mixed.summary, max_examples=5, cap=2)
     assert (len(both["a"]), len(both["b"])) == (1, 1)
-    one_each = compare._examples(comparison, mixed.summary, max_examples=1, cap=10)
+    one_each = compare_page._examples(comparison, mixed.summary, max_examples=1, cap=10)
     assert (len(one_each["a"]), len(one_each["b"])) == (1, 1)
     medoid_side, medoid_row = comparison.side_of(mixed.summary.medoid)
-    assert compare._examples(comparison, mixed.summary, 5, 10)[medoid_side][0].row == medoid_row
+    assert compare_page._examples(comparison, mixed.summary, 5, 10)[medoid_side][0].row == medoid_row
 
 
 # ---------------------------------------------------------------- CLI
@@ -451,11 +465,10 @@ def test_music_seeds_vs_generated(music_path, spacy_parser, tmp_path):
             w = csv.DictWriter(fh, fieldnames=fields)
             w.writeheader()
             w.writerows(rows)
-    result = compare.run_compare(
-        pipeline.ReadRequest(str(paths["seeds"]), text_column="query"),
-        pipeline.ReadRequest(str(paths["generated"]), text_column="query"),
+    result = compare_requests(
+        ReadRequest(str(paths["seeds"]), text_column="query"),
+        ReadRequest(str(paths["generated"]), text_column="query"),
         Options(),
-        Progress(quiet=True),
         parser=spacy_parser,
     )
     doc = compare.to_dict(result)
@@ -475,6 +488,6 @@ def test_music_seeds_vs_generated(music_path, spacy_parser, tmp_path):
 
     generated_texts = [r["query"] for r in parts["generated"] if r["query"].strip()]
     assert doc["stats"]["b"]["compression_ratio"] == pytest.approx(compression_ratio(generated_texts), abs=1e-6)
-    page = BeautifulSoup(compare.render(compare.build_context(result, plotly_js="")), "html.parser")
+    page = BeautifulSoup(compare_page.render(compare_page.build_context(result, plotly_js="")), "html.parser")
     assert page.select_one("#size-warning") is not None
     assert len(page.select("section.axis-block")) == 4

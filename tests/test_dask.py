@@ -13,14 +13,18 @@ import pytest
 from click.testing import CliRunner
 
 from lens_cli import distances as dist
-from lens_cli import engines, pipeline, stats
+from lens_cli import seeds, stats
 from lens_cli.cli import main
-from lens_cli.config import Options
+from lens_cli.config import Options, ReadRequest
 from lens_cli.embedders import l2_normalise
-from lens_cli.engines import DaskEmbedder, DaskEngine, DaskParser, ModelSpec
+from lens_cli.engine import LOCAL, LocalEngine
 from lens_cli.errors import LensError, UsageProblem
-from lens_cli.progress import Progress
+from lens_cli.runtime import context
+from lens_cli.runtime import dask as engines
+from lens_cli.runtime.dask import DaskEmbedder, DaskEngine, DaskParser, ModelSpec
+from lens_cli.runtime.progress import Progress
 
+from .clitools import analyse
 from .fakes import FakeEmbedder, FakeParser
 
 pytest.importorskip("distributed")
@@ -55,7 +59,11 @@ def test_models_load_once_per_worker(engine, monkeypatch):
     def calls() -> list[tuple[int, int]]:
         """Per worker: how many parsers it holds for the spec, and how many calls they served."""
         got = engine.client.run(
-            lambda: [getattr(v, "calls", 0) for k, v in engines._WORKER_MODELS.items() if str(k) == str(spec)]
+            lambda dask_worker: [
+                getattr(v, "calls", 0)
+                for k, v in dask_worker.plugins[engines.PLUGIN].models.items()
+                if str(k) == str(spec)
+            ]
         )
         return [(len(v), sum(v)) for v in got.values()]
 
@@ -255,15 +263,9 @@ def _vectors(rng: np.random.Generator, n: int, d: int = 384) -> np.ndarray:
 
 
 def _local_nearest(axis, items, targets, order=None):
-    """What analyse_axis computes locally (where run() limits BLAS and rapidfuzz to one thread)."""
-
-    def cross_fn(a, b):
-        if axis == "semantic":
-            return dist.cross(axis, items[a], targets[b])
-        return dist.cross(axis, [items[i] for i in a], [targets[j] for j in b])
-
-    with dist.limited_threads(1):
-        return pipeline._nearest(cross_fn, np.arange(len(items)), np.arange(len(targets)), order=order)
+    """What the local engine computes in a run (where the executor limits BLAS and rapidfuzz to one thread)."""
+    with context.using(context.RunContext(threads=1)), context.one_thread_each():
+        return LOCAL.nearest(axis, items, targets, order=order)
 
 
 @pytest.mark.parametrize("axis", ["syntax", "lexical", "semantic"])
@@ -287,13 +289,13 @@ def test_seed_nearest_on_workers_equals_local(engine, small_blocks):
     """With ties broken by seed text, as seed_stats does on the full matrix."""
     rng = np.random.default_rng(11)
     strings = _strings(rng, 250)
-    seeds = _strings(rng, 12)
+    seed_strings = _strings(rng, 12)
     keys = [f"seed text {k}" for k in rng.permutation(12)]
     generated = np.flatnonzero(rng.random(250) < 0.8)
-    order = stats.seed_order(12, keys)
-    near, d = engine.nearest("syntax", strings, seeds, order=order)
-    ours = stats.seed_summary(generated, near[generated], d[generated], 0.25, 12)
-    assert ours == stats.seed_stats(dist.string_cross(strings, seeds, "syntax"), generated, 0.25, seed_keys=keys)
+    order = seeds.seed_order(12, keys)
+    near, d = engine.nearest("syntax", strings, seed_strings, order=order)
+    ours = seeds.copying(generated, near[generated], d[generated], 0.25, 12)
+    assert ours == seeds.seed_stats(dist.string_cross(strings, seed_strings, "syntax"), generated, 0.25, seed_keys=keys)
     vectors, seed_vectors = _vectors(rng, 250), _vectors(rng, 12)
     near, d = engine.nearest("semantic", vectors, seed_vectors, order=order)
     ref_near, ref_d = _local_nearest("semantic", vectors, seed_vectors, order)
@@ -306,9 +308,9 @@ def test_dataset_stats_on_workers_equal_local(engine, small_blocks):
     parsed = FakeParser().parse(texts)
     distinct = list(dict.fromkeys(texts))
     DaskParser(engine, FAKE_PARSER).parse(distinct[: 2 * len(distinct) // 3])
-    out = engine.dataset_stats(texts, parsed, 510, {"empty": 7})
+    out = stats.dataset_figures(texts, parsed, 510, {"empty": 7}, engine=engine)
     assert engine.stats_partitions["on workers"] > 1 and engine.stats_partitions["sent"] > 1
-    assert out == stats.dataset_stats(texts, parsed, 510, {"empty": 7})
+    assert out == stats.dataset_figures(texts, parsed, 510, {"empty": 7})
     assert not engine._parses  # released once counted
 
 
@@ -316,34 +318,41 @@ def test_the_row_wise_work_runs_on_the_workers(engine, small_blocks, monkeypatch
     """The pipeline with the engine: landmark and seed assignment and dataset counts are tasks on the
     workers (counted there), and nothing of it runs here."""
 
+    from distributed import get_task_stream
+
     def not_here(*args, **kwargs):
         raise AssertionError("computed on the client")
 
-    monkeypatch.setattr(pipeline, "_nearest", not_here)
-    monkeypatch.setattr(pipeline, "dataset_stats", not_here)
+    monkeypatch.setattr(LocalEngine, "nearest", not_here)
+    monkeypatch.setattr(LocalEngine, "dataset_counts", not_here)
+    monkeypatch.setattr(stats, "dataset_counts", not_here)
     monkeypatch.setattr(stats, "count_rows", not_here)
     data = tmp_path / "few_shot.csv"
     write_rows(data, few_shot_rows(300, seed=5))
-    request = pipeline.ReadRequest(str(data), text_column="query", seed_column="source", seed_value="seed")
+    request = ReadRequest(str(data), text_column="query", seed_column="source", seed_value="seed")
 
-    def tasks() -> dict[str, int]:
-        per_worker = engine.client.run(lambda: dict(engines.TASKS_RUN))
-        assert len(per_worker) == 2
-        return {k: sum(w.get(k, 0) for w in per_worker.values()) for k in ("nearest", "count", "merge", "figures")}
-
-    before, here = tasks(), dict(engines.TASKS_RUN)
-    analysis = pipeline.run(
-        request,
-        Options(exact_limit=50, landmarks=40),
-        Progress(quiet=True),
-        parser=DaskParser(engine, FAKE_PARSER),
-        embedder=DaskEmbedder(engine, FAKE_EMBEDDER, "fake"),
-        background=False,
-        engine=engine,
-    )
-    after = tasks()
+    workers = set(engine.client.scheduler_info()["workers"])
+    assert len(workers) == 2
+    with get_task_stream(engine.client) as stream:
+        analysis = analyse(
+            request,
+            Options(exact_limit=50, landmarks=40),
+            Progress(quiet=True),
+            parser=DaskParser(engine, FAKE_PARSER),
+            embedder=DaskEmbedder(engine, FAKE_EMBEDDER, "fake"),
+            background=False,
+            engine=engine,
+        )
     assert {c.mode for c in analysis.clusterings.values()} == {"landmark"}
-    ran = {k: after[k] - before[k] for k in after}
+    prefixes = {
+        "nearest": "_nearest_part",
+        "count": "_count_part",
+        "merge": "_merge_counts",
+        "figures": "_figures_part",
+    }
+    keys = [str(t["key"]).strip("(')") for t in stream.data]
+    ran = {k: sum(key.startswith(p) for key in keys) for k, p in prefixes.items()}
     # Per axis at least one landmark task and one seed task; parses counted where they are.
     assert ran["nearest"] >= 2 * 4 and ran["count"] >= 2 and ran["figures"] == ran["count"] and ran["merge"] >= 1
-    assert dict(engines.TASKS_RUN) == here  # the task functions never ran in this process
+    # The task functions ran on the workers, never in this process.
+    assert stream.data and {t["worker"] for t in stream.data} <= workers

@@ -33,11 +33,11 @@ ORDER_DEPENDENT_STATS = {"ngram_diversity", "ngram_diversity_terms", "compressio
 
 WITH_FAKES = """
 import sys
-from lens_cli import pipeline
 from lens_cli.cli import main
+from lens_cli.runtime import assembly
 from tests.fakes import FakeEmbedder, FakeParser
-pipeline.make_parser = lambda *a, **k: FakeParser()
-pipeline.make_embedder = lambda *a, **k: FakeEmbedder()
+assembly.make_parser = lambda *a, **k: FakeParser()
+assembly.make_embedder = lambda *a, **k: FakeEmbedder()
 main(sys.argv[1:], prog_name="lens")
 """
 
@@ -189,24 +189,24 @@ def test_shuffled_rows_give_the_same_clusters_and_statistics(tmp_path, seed):
 
 
 def test_a_text_equally_close_to_two_seeds_is_the_child_of_the_same_seed_in_any_order():
-    from lens_cli.stats import seed_stats
+    from lens_cli.seeds import seed_stats
 
     seeds = ["music for a party", "jazz for running"]
     # One generated text (row 0) at distance 0.2 from both seeds.
     d = np.array([[0.2, 0.2]], dtype=np.float32)
     forward = seed_stats(d, np.array([0]), 0.25, seed_keys=seeds)
     backward = seed_stats(d[:, ::-1], np.array([0]), 0.25, seed_keys=seeds[::-1])
-    assert seeds[forward["nearest"][0][1]] == seeds[::-1][backward["nearest"][0][1]] == "jazz for running"
-    assert forward["children"] == backward["children"][::-1] == [0, 1]
+    assert seeds[forward.nearest[0][1]] == seeds[::-1][backward.nearest[0][1]] == "jazz for running"
+    assert forward.children == backward.children[::-1] == [0, 1]
 
 
 def test_listed_near_duplicates_do_not_depend_on_row_order(tmp_path):
     """More tied pairs than are listed: the listed ones were the first by row number."""
-    from lens_cli import pipeline
-    from lens_cli.config import Options
-    from lens_cli.progress import Progress
+    from lens_cli.config import Options, ReadRequest
+    from lens_cli.runtime.progress import Progress
     from lens_cli.stats import NEAR_DUPLICATE_EXAMPLES
 
+    from .clitools import analyse
     from .fakes import FakeEmbedder, FakeParser
 
     texts = [f"text {k:03d}" for k in range(NEAR_DUPLICATE_EXAMPLES)]  # one tag sequence: all pairs tie at 0
@@ -215,15 +215,16 @@ def test_listed_near_duplicates_do_not_depend_on_row_order(tmp_path):
         shuffled = [texts[i] for i in np.random.default_rng(seed).permutation(len(texts))]
         path = tmp_path / f"d{seed}.txt"
         path.write_text("\n".join(shuffled) + "\n")
-        analysis = pipeline.run(
-            pipeline.ReadRequest(str(path)),
+        analysis = analyse(
+            ReadRequest(str(path)),
             Options(),
             Progress(quiet=True),
             parser=FakeParser(),
             embedder=FakeEmbedder(),
             axes=("syntax",),
         )
-        pairs = analysis.stats.near_duplicates["syntax"]
-        assert analysis.stats.axes["syntax"]["near_duplicate_pairs"] > len(pairs) == NEAR_DUPLICATE_EXAMPLES
+        summary = analysis.axes["syntax"].stats.summary
+        pairs = summary.near_duplicate_examples
+        assert summary.near_duplicate_pairs > len(pairs) == NEAR_DUPLICATE_EXAMPLES
         listed.append({frozenset((shuffled[i], shuffled[j])) for i, j, _ in pairs})
     assert listed[0] == listed[1]

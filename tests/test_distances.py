@@ -6,6 +6,7 @@ import pytest
 from lens_cli import distances as dist
 from lens_cli.embedders import l2_normalise
 from lens_cli.model import ParsedText, Token
+from lens_cli.runtime import context
 
 
 def parsed(*specs: str) -> ParsedText:
@@ -139,7 +140,7 @@ def test_distinct_items_path_gives_the_same_condensed_values(monkeypatch, axis):
 
 
 def test_scratch_pool_reuses_and_keeps_two():
-    pool = dist.ScratchPool()
+    pool = context.ScratchPool()
     a = pool.take(100)
     assert a.dtype == np.float64 and a.size == 100
     pool.give(a)
@@ -154,5 +155,10 @@ def test_scratch_pool_reuses_and_keeps_two():
     assert len(pool._free) == 1
     pool.give(np.empty(5, dtype=np.float32))  # not one of its arrays: ignored
     assert len(pool._free) == 1
-    pool.clear()
+    # There is no clear() any more (a run's pool ends with its run): taking its last array empties it,
+    # and outside a run the pool keeps nothing.
+    pool.take(1)
     assert pool._free == []
+    fresh = context.scratch()
+    fresh.give(fresh.take(10))
+    assert fresh._free == []

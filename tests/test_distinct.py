@@ -15,12 +15,14 @@ import pytest
 from scipy.cluster import hierarchy
 from scipy.spatial.distance import pdist
 
-from lens_cli import cluster, pipeline, threads
+from lens_cli import cluster
 from lens_cli import distances as dist
 from lens_cli import stats as stats_mod
 from lens_cli.embedders import l2_normalise
 from lens_cli.export import dumps, to_dict
 from lens_cli.report import dendrogram_figures, render_analysis
+from lens_cli.runtime import context
+from lens_cli.runtime.executor import Plan
 
 from .test_scale import grouped_texts, partition, run_on
 
@@ -78,7 +80,7 @@ def test_the_tree_of_distinct_items_is_the_tree_of_all_texts(method):
     n = len(emb)
     order = np.random.default_rng(1).permutation(n)  # distances computed in some text order
     full = dist.embedding_condensed(emb[order], np.float64)
-    ref = cluster.exact_tree(full.copy(), [None] * n, method, order=order, overwrite=True)  # type: ignore[list-item]
+    ref = cluster.exact_tree(full.copy(), n, method, order=order, overwrite=True)
     distinct = dist.distinct_distances("semantic", emb[order])
     assert distinct is not None and distinct.m == 90
     ours = cluster.distinct_tree(distinct, method, order)
@@ -111,7 +113,7 @@ def test_distinct_distances_hold_the_square_of_the_distinct_items(monkeypatch):
     np.fill_diagonal(expected, 0.0)
     assert np.array_equal(distinct.square, expected)
     assert np.array_equal(distinct.counts, np.bincount(distinct.group))
-    dist.SCRATCH.give(distinct.work)
+    context.scratch().give(distinct.work)
 
 
 def test_mostly_distinct_items_take_the_all_texts_path():
@@ -141,13 +143,13 @@ def test_distance_summary_from_distinct_items_equals_the_one_from_all_pairs(monk
     full = sq[group[iu[0]], group[iu[1]]]
     expected = stats_mod.distance_summary(full.copy(), n)
     got = stats_mod.distinct_distance_summary(distinct)
-    assert got["near_duplicate_pairs"] == expected["near_duplicate_pairs"]
-    assert got["near_duplicate_examples"] == expected["near_duplicate_examples"]
-    assert got["homogenization"] == pytest.approx(expected["homogenization"], rel=1e-12)
+    assert got.near_duplicate_pairs == expected.near_duplicate_pairs
+    assert got.near_duplicate_examples == expected.near_duplicate_examples
+    assert got.homogenization == pytest.approx(expected.homogenization, rel=1e-12)
 
 
 def test_scratch_pool_reserves_room_for_a_larger_request():
-    pool = dist.ScratchPool()
+    pool = context.ScratchPool()
     a = pool.take(10, reserve=100)
     assert a.size == 10
     pool.give(a)
@@ -155,49 +157,47 @@ def test_scratch_pool_reserves_room_for_a_larger_request():
     assert b.size == 80 and np.shares_memory(a, b)
 
 
-def waits_for_the_interpreter_lock(fn) -> bool:
-    """Whether ``fn()`` waits while another thread holds the lock of lens_cli.threads."""
-    taken, release = threading.Event(), threading.Event()
+def waits_for_the_interpreter_lock(ctx: context.RunContext, fn) -> bool:
+    """Whether ``fn()``, in a thread of the run ``ctx``, waits while this thread holds the run's lock."""
 
-    def holder() -> None:
-        with threads.interpreter_bound():
-            taken.set()
-            release.wait()
+    def in_the_run() -> None:
+        with context.using(ctx):  # context variables do not flow into new threads
+            fn()
 
-    holding = threading.Thread(target=holder)
-    holding.start()
-    taken.wait()
-    worker = threading.Thread(target=fn)
-    worker.start()
-    worker.join(timeout=0.5)  # done in milliseconds unless it waits for the lock
-    waited = worker.is_alive()
-    release.set()
+    with ctx.lock:
+        worker = threading.Thread(target=in_the_run)
+        worker.start()
+        worker.join(timeout=0.5)  # done in milliseconds unless it waits for the lock
+        waited = worker.is_alive()
     worker.join()
-    holding.join()
     return waited
 
 
 def test_trees_and_pattern_search_hold_the_interpreter_lock():
-    """The loops that convoy on the GIL run one at a time (see lens_cli.threads)."""
+    """The loops that convoy on the GIL run one at a time (see lens_cli.runtime.context)."""
+    ctx = context.RunContext(threads=1, lock=threading.RLock())
     d = pdist(np.random.default_rng(2).random((20, 2)))
     held = [
-        ("nn_chain", waits_for_the_interpreter_lock(lambda: cluster.weighted_average_linkage(d, 20, np.ones(20)))),
+        (
+            "nn_chain",
+            waits_for_the_interpreter_lock(ctx, lambda: cluster.weighted_average_linkage(d, 20, np.ones(20))),
+        ),
         (
             "summarise",
             waits_for_the_interpreter_lock(
-                lambda: cluster.summarise("syntax", np.arange(4), np.arange(4), [None] * 4, np.zeros(4, bool), None)
+                ctx,
+                lambda: cluster.summarise("syntax", np.arange(4), np.arange(4), [None] * 4, np.zeros(4, bool), None),
             ),
         ),
     ]
     assert held == [("nn_chain", True), ("summarise", True)]
-    assert not threads._LOCK._is_owned()
+    assert not ctx.lock._is_owned()
 
 
 def test_an_analysis_on_distinct_items_equals_one_on_all_texts(tmp_path, monkeypatch):
     """Above the optimal-order limit: the distinct-items path against the all-texts path."""
     texts = grouped_texts(300, seed=4)
     monkeypatch.setattr(cluster, "OPTIMAL_ORDER_LIMIT", 50)
-    monkeypatch.setattr(pipeline, "OPTIMAL_ORDER_LIMIT", 50)
     calls: list[str] = []
     real = cluster.distinct_tree
 
@@ -205,7 +205,7 @@ def test_an_analysis_on_distinct_items_equals_one_on_all_texts(tmp_path, monkeyp
         calls.append(method)
         return real(distinct, method, order)
 
-    monkeypatch.setattr(pipeline, "distinct_tree", spy)
+    monkeypatch.setattr(cluster, "distinct_tree", spy)  # grow_tree calls it by name within cluster.py
     via_distinct = run_on(tmp_path, texts)
     assert len(calls) == 4  # every axis repeats itself enough here
     # The same analysis twice gives the same bytes.
@@ -223,17 +223,36 @@ def test_an_analysis_on_distinct_items_equals_one_on_all_texts(tmp_path, monkeyp
     assert a["stats"] == b["stats"]
 
 
-def test_tree_charts_drawn_early_are_the_ones_the_report_draws(tmp_path):
+def test_rendering_the_same_analysis_twice_gives_the_same_bytes(tmp_path):
+    """Charts are drawn once, when rendering (no early-drawn charts any more): the page is a function of
+    the analysis."""
     analysis = run_on(tmp_path, grouped_texts(120, seed=5))
-    early = dendrogram_figures(analysis.clusterings, analysis.parsed.corpus.texts)
-    assert set(early) == set(analysis.clusterings)
-    assert render_analysis(analysis, dendrograms=early) == render_analysis(analysis)
+    charts = dendrogram_figures(analysis.clusterings, analysis.parsed.corpus.texts)
+    assert set(charts) == set(analysis.clusterings)
+    assert render_analysis(analysis) == render_analysis(analysis)
 
 
-def test_wide_axes_share_one_lane_and_the_template_axes_the_other():
-    assert pipeline._lanes(["syntax", "dependency", "lexical", "semantic"]) == [
-        ["lexical", "semantic"],
-        ["syntax", "dependency"],
-    ]
-    assert pipeline._lanes(["syntax", "dependency", "lexical"]) == [["lexical"], ["syntax", "dependency"]]
-    assert pipeline._lanes(["syntax", "dependency"]) == [["syntax"], ["dependency"]]
+def test_the_executor_runs_ready_steps_at_most_cores_at_a_time_after_their_inputs():
+    """The executor's schedule replaced the hand-made lanes of axes: independent steps (the axes) run side
+    by side, one per core, each as soon as its inputs are ready."""
+    lock = threading.Lock()
+    running, most, order = [0], [0], []
+
+    def step(name, *inputs, pause=0.05):
+        with lock:
+            running[0] += 1
+            most[0] = max(most[0], running[0])
+            order.append(name)
+        threading.Event().wait(pause)
+        with lock:
+            running[0] -= 1
+        return (name, *inputs)
+
+    plan = Plan(cores=2)
+    first = {axis: plan(f"{axis} tree", step, axis) for axis in ("syntax", "dependency", "lexical", "semantic")}
+    then = {axis: plan(f"{axis} clusters", step, f"{axis} cut", first[axis]) for axis in first}
+    done = plan.compute(then)
+    assert done["lexical"] == ("lexical cut", ("lexical",))
+    assert most[0] == 2
+    for axis in first:
+        assert order.index(axis) < order.index(f"{axis} cut")

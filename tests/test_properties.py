@@ -22,22 +22,23 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 from lens_cli import distances as dist
-from lens_cli import pipeline
 from lens_cli.cluster import cluster_exact
-from lens_cli.config import Options
+from lens_cli.config import Options, ReadRequest
 from lens_cli.embedders import l2_normalise
-from lens_cli.model import AXES, ParsedText, Token
-from lens_cli.progress import Progress
+from lens_cli.model import AXES, STRING_AXES, ParsedText, Token
+from lens_cli.runtime.progress import Progress
 from lens_cli.stats import (
     NEAR_DUPLICATE,
-    axis_stats,
-    dataset_stats,
+    dataset_figures,
+    distance_summary,
     distinct_n,
     self_repetition,
     vendi_from_embeddings,
     vendi_from_similarity,
+    vendi_of_rows,
 )
 
+from .clitools import analyse
 from .fakes import FakeEmbedder, FakeParser
 
 FAST = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -88,7 +89,7 @@ def reference(axis: str, p: ParsedText, q: ParsedText) -> float:
 
 
 @FAST
-@given(items=st.lists(parsed_texts(), min_size=1, max_size=7), axis=st.sampled_from(dist.STRING_AXES))
+@given(items=st.lists(parsed_texts(), min_size=1, max_size=7), axis=st.sampled_from(STRING_AXES))
 def test_string_distances_are_metric_like_and_match_the_spec(items, axis):
     items = [*items, items[0]]  # always one identical pair
     strings = dist.axis_strings(axis, items, dist.Codebook())
@@ -144,6 +145,12 @@ def test_a_codebook_that_runs_out_of_characters_says_so():
 # --- statistics ----------------------------------------------------------------------------------------------------
 
 ORDER_DEPENDENT = {"ngram_diversity", "ngram_diversity_terms", "compression_ratio", "compression_ratio_pos"}
+
+
+def dataset_stats(texts, parsed, rows_read, rows_skipped):
+    """The dataset statistics as the JSON has them, and the tops."""
+    stats, tops = dataset_figures(texts, parsed, rows_read, rows_skipped)
+    return stats.as_dict(), tops
 
 
 def self_repetition_reference(texts: list[str]) -> float:
@@ -208,12 +215,13 @@ def condensed_distances(draw: st.DrawFn) -> tuple[int, np.ndarray]:
 @given(nd=condensed_distances())
 def test_axis_statistics_in_range_and_near_duplicates_counted(nd):
     n, condensed = nd
-    out = axis_stats(n, condensed, lambda idx: dist.submatrix(condensed, n, idx))
-    assert 0 <= out["homogenization"] <= 1
-    assert 1 - 1e-6 <= out["vendi_score"] <= n + 1e-6
-    assert out["near_duplicate_pairs"] == int((condensed <= NEAR_DUPLICATE).sum())
+    out = distance_summary(condensed, n)
+    vendi_score = vendi_of_rows(np.arange(n), lambda idx: dist.submatrix(condensed, n, idx))
+    assert 0 <= out.homogenization <= 1
+    assert 1 - 1e-6 <= vendi_score <= n + 1e-6
+    assert out.near_duplicate_pairs == int((condensed <= NEAR_DUPLICATE).sum())
     sq = dist.square(condensed, n)
-    for i, j, d in out["near_duplicate_examples"]:
+    for i, j, d in out.near_duplicate_examples:
         # Compared in float32, the distances' type: 1/20 (one edit in 20 tags) is a near-duplicate.
         assert i < j and d == pytest.approx(float(sq[i, j])) and np.float32(d) <= np.float32(NEAR_DUPLICATE)
 
@@ -278,12 +286,10 @@ def test_every_row_is_in_one_cluster_or_unclustered_on_every_axis(texts, exact_l
     with tempfile.TemporaryDirectory() as tmp:
         src = Path(tmp) / "d.jsonl"
         src.write_text("\n".join(json.dumps({"text": t}) for t in texts) + "\n", encoding="utf-8")
-        request = pipeline.ReadRequest(str(src), text_column="text")
+        request = ReadRequest(str(src), text_column="text")
         options = Options(exact_limit=exact_limit, landmarks=landmarks)
         try:
-            analysis = pipeline.run(
-                request, options, Progress(quiet=True), parser=FakeParser(), embedder=FakeEmbedder()
-            )
+            analysis = analyse(request, options, Progress(quiet=True), parser=FakeParser(), embedder=FakeEmbedder())
         except Exception as exc:  # only "no text at all" may refuse
             assert all(not t.strip() for t in texts), exc
             return
@@ -308,11 +314,9 @@ def test_any_unicode_goes_through_the_whole_pipeline_into_json_and_html(texts):
     with tempfile.TemporaryDirectory() as tmp:
         src = Path(tmp) / "d.jsonl"
         src.write_text("\n".join(json.dumps({"text": t}) for t in texts) + "\n", encoding="utf-8")
-        request = pipeline.ReadRequest(str(src), text_column="text")
+        request = ReadRequest(str(src), text_column="text")
         try:
-            analysis = pipeline.run(
-                request, Options(), Progress(quiet=True), parser=FakeParser(), embedder=FakeEmbedder()
-            )
+            analysis = analyse(request, Options(), Progress(quiet=True), parser=FakeParser(), embedder=FakeEmbedder())
         except Exception as exc:  # only "no text at all" may refuse
             assert all(not t.replace("\x00", "").strip() for t in texts), exc
             return
@@ -330,19 +334,19 @@ def test_landmark_mode_below_the_statistics_sample_size(tmp_path):
     src = tmp_path / "d.csv"
     src.write_text("text\nmusic for a party\nmusic for a party\njazz for running\nsad songs\n", encoding="utf-8")
     options = Options(exact_limit=2, landmarks=2)
-    analysis = pipeline.run(
-        pipeline.ReadRequest(str(src), text_column="text"),
+    analysis = analyse(
+        ReadRequest(str(src), text_column="text"),
         options,
         Progress(quiet=True),
         parser=FakeParser(),
         embedder=FakeEmbedder(),
     )
     for axis in AXES:
-        st_ = analysis.stats.axes[axis]
+        st_ = analysis.axes[axis].stats.summary
         assert analysis.clusterings[axis].mode == "landmark"
-        assert not st_["homogenization_estimated"] and not st_["near_duplicates_estimated"]
-        assert st_["near_duplicate_pairs"] >= 1  # rows 0 and 1 are identical
-        assert (0, 1) in {(i, j) for i, j, _ in analysis.stats.near_duplicates[axis]}
+        assert not st_.homogenization_estimated and not st_.near_duplicates_estimated
+        assert st_.near_duplicate_pairs >= 1  # rows 0 and 1 are identical
+        assert (0, 1) in {(i, j) for i, j, _ in st_.near_duplicate_examples}
 
 
 @pytest.mark.model
@@ -353,7 +357,7 @@ def test_real_parser_takes_any_unicode(spacy_parser, texts):
     assert len(parsed) == len(texts)
     stats, _ = dataset_stats(texts, parsed, len(texts), {})
     json.dumps(stats, allow_nan=False)
-    for axis in dist.STRING_AXES:
+    for axis in STRING_AXES:
         strings = dist.axis_strings(axis, parsed, dist.Codebook())
         d = dist.string_condensed(strings, axis)
         assert np.all((d >= 0) & (d <= 1))

@@ -6,12 +6,14 @@ from dataclasses import replace
 import pytest
 from bs4 import BeautifulSoup
 
-from lens_cli import pipeline, report, stats
-from lens_cli.charts import CLUSTER_COLOURS, dendrogram_figure
-from lens_cli.config import Options
-from lens_cli.progress import Progress
+from lens_cli import stats
+from lens_cli.config import Options, ReadRequest
+from lens_cli.report import analysis_page as report
 from lens_cli.report import build_context, render, script_json
+from lens_cli.report.charts import CLUSTER_COLOURS, dendrogram_figure
+from lens_cli.runtime.progress import Progress
 
+from .clitools import analyse
 from .fakes import FakeEmbedder, FakeParser
 
 HOSTILE = [
@@ -39,8 +41,8 @@ def analysis(tmp_path):
     ]
     p = tmp_path / "d.jsonl"
     p.write_text("\n".join(json.dumps({"text": t, "tag": "seed" if i == 0 else "gen"}) for i, t in enumerate(texts)))
-    request = pipeline.ReadRequest(str(p), text_column="text", seed_column="tag", seed_value="seed")
-    return pipeline.run(request, Options(), Progress(quiet=True), parser=FakeParser(), embedder=FakeEmbedder())
+    request = ReadRequest(str(p), text_column="text", seed_column="tag", seed_value="seed")
+    return analyse(request, Options(), Progress(quiet=True), parser=FakeParser(), embedder=FakeEmbedder())
 
 
 @pytest.fixture
@@ -165,15 +167,15 @@ def test_cluster_roots_are_clickable(analysis):
 
 
 def test_landmark_mode_band_keeps_cluster_sizes(tmp_path, monkeypatch):
-    # stats.axis_stats samples in landmark mode only above VENDI_SAMPLE rows: keep this tiny corpus above it.
+    # stats.sampled_summary samples in landmark mode only above VENDI_SAMPLE rows: keep this tiny corpus above it.
     monkeypatch.setattr(stats, "VENDI_SAMPLE", 8)
     texts = [f"music for a {w}" for w in ["party", "beach", "road", "club", "gym", "rain"]]
     texts += [f"{w} music" for w in ["jazz", "soul", "punk", "folk", "rock"]] + ["songs about love", "sad songs"] * 3
     p = tmp_path / "d.jsonl"
     p.write_text("\n".join(json.dumps({"text": t}) for t in texts))
-    request = pipeline.ReadRequest(str(p), text_column="text")
+    request = ReadRequest(str(p), text_column="text")
     options = Options(exact_limit=5, landmarks=6)
-    a = pipeline.run(request, options, Progress(quiet=True), parser=FakeParser(), embedder=FakeEmbedder())
+    a = analyse(request, options, Progress(quiet=True), parser=FakeParser(), embedder=FakeEmbedder())
     c = a.clusterings["syntax"]
     assert c.mode == "landmark"
     fig = dendrogram_figure(c, a.parsed.corpus.texts).to_dict()
@@ -232,7 +234,7 @@ def test_near_duplicates_are_grouped_by_axis(soup, analysis):
     assert titles[:2] == ["Lexical", "Semantic"]
     for g in groups:
         axis = g.select_one("summary b").get_text().lower()
-        total = analysis.stats.axes[axis]["near_duplicate_pairs"]
+        total = analysis.axes[axis].stats.summary.near_duplicate_pairs
         assert g.select_one("summary .num").get_text() == f"{total:,}"
         assert len(g.select("tbody tr")) == min(total, report.MAX_NEAR_DUPLICATES)
 
@@ -249,8 +251,8 @@ def test_summary_table_names_the_largest_cluster(soup, analysis):
 
 
 def test_same_input_gives_byte_identical_html(tmp_path, analysis):
-    again = pipeline.run(
-        pipeline.ReadRequest(analysis.parsed.corpus.path, text_column="text", seed_column="tag", seed_value="seed"),
+    again = analyse(
+        ReadRequest(analysis.parsed.corpus.path, text_column="text", seed_column="tag", seed_value="seed"),
         Options(),
         Progress(quiet=True),
         parser=FakeParser(),

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import os
+import threading
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from lens_cli import cache as cache_mod
-from lens_cli import pipeline
-from lens_cli.cache import Cache, result_key
+from lens_cli import cluster, distances, pipeline
+from lens_cli.engine import LocalEngine
+from lens_cli.runtime import cache as cache_mod
+from lens_cli.runtime.cache import Cache, result_key
 
 from .clitools import run
 
@@ -23,23 +26,35 @@ TEXTS = [
 ] + ["jazz", "soul music", "music for a party", "music for a party"]
 
 
+NONE = {"condensed": 0, "exact_tree": 0, "build_tree": 0, "nearest": 0, "axis_stats": 0, "sampled_summary": 0}
+
+
 @pytest.fixture
 def calls(monkeypatch):
-    """How often the expensive steps ran: distances, trees, nearest landmarks, axis statistics."""
-    counts = {"condensed": 0, "exact_tree": 0, "build_tree": 0, "nearest": 0, "axis_stats": 0}
+    """How often the expensive steps ran: distances, trees, nearest landmarks, axis statistics (the Vendi
+    score; in landmark mode also the sampled distance summary)."""
+    counts = dict(NONE)
+    lock = threading.Lock()  # steps run on several threads
 
     def counting(name, fn):
+        @functools.wraps(fn)  # the results cache knows a stage by its qualified name
         def wrapper(*args, **kwargs):
-            counts[name] += 1
+            with lock:
+                counts[name] += 1
             return fn(*args, **kwargs)
 
         return wrapper
 
-    monkeypatch.setattr(pipeline.dist, "string_condensed", counting("condensed", pipeline.dist.string_condensed))
-    monkeypatch.setattr(pipeline.dist, "embedding_condensed", counting("condensed", pipeline.dist.embedding_condensed))
-    for name in ("exact_tree", "build_tree", "axis_stats"):
-        monkeypatch.setattr(pipeline, name, counting(name, getattr(pipeline, name)))
-    monkeypatch.setattr(pipeline, "_nearest", counting("nearest", pipeline._nearest))
+    for name in ("string_condensed", "embedding_condensed", "distinct_distances"):
+        monkeypatch.setattr(distances, name, counting("condensed", getattr(distances, name)))
+    # cluster.py calls its tree builders by name within the module; a distinct tree is an exact-mode tree.
+    monkeypatch.setattr(cluster, "exact_tree", counting("exact_tree", cluster.exact_tree))
+    monkeypatch.setattr(cluster, "distinct_tree", counting("exact_tree", cluster.distinct_tree))
+    monkeypatch.setattr(cluster, "build_tree", counting("build_tree", cluster.build_tree))
+    monkeypatch.setattr(LocalEngine, "nearest", counting("nearest", LocalEngine.nearest))
+    # The executor runs the statistics stages the pipeline module names.
+    monkeypatch.setattr(pipeline, "vendi_score", counting("axis_stats", pipeline.vendi_score))
+    monkeypatch.setattr(pipeline, "sampled_summary", counting("sampled_summary", pipeline.sampled_summary))
     return counts
 
 
@@ -68,7 +83,7 @@ def test_another_cut_reuses_trees_and_statistics_and_equals_a_fresh_run(fakes, c
     for key in calls:
         calls[key] = 0
     js, html, _ = analyze(tmp_path, "again", *cache, *OTHER_CUT, "-q")
-    assert calls == {"condensed": 0, "exact_tree": 0, "build_tree": 0, "nearest": 0, "axis_stats": 0}
+    assert calls == NONE
     fresh_js, fresh_html, _ = analyze(tmp_path, "fresh", "--no-cache", *OTHER_CUT, "-q")
     assert (js, html) == (fresh_js, fresh_html)
     # The cut did change something, so the equality above says the cached tree was cut anew.
@@ -95,17 +110,19 @@ def test_landmark_mode_reuses_landmarks_and_trees(fakes, calls, tmp_path):
     flags = ("--cache-dir", tmp_path / "c", "--exact-limit", "20", "--landmarks", "12")
     first, _, _ = analyze(tmp_path, "first", *flags, "-q")
     assert calls["nearest"] == 4 and calls["build_tree"] == 4 and calls["axis_stats"] == 4
+    assert calls["sampled_summary"] == 4
     assert all(a["mode"] == "landmark" for a in json.loads(first)["axes"].values())
     for key in calls:
         calls[key] = 0
     js, html, _ = analyze(tmp_path, "again", *flags, *OTHER_CUT, "-q")
-    assert calls == {"condensed": 0, "exact_tree": 0, "build_tree": 0, "nearest": 0, "axis_stats": 0}
+    assert calls == NONE
     assert (js, html) == analyze(tmp_path, "fresh", "--no-cache", *flags[2:], *OTHER_CUT, "-q")[:2]
-    # Other landmarks: everything is computed again.
+    # Other landmarks: the landmark trees are computed again, the statistics are not.
     for key in calls:
         calls[key] = 0
     analyze(tmp_path, "more", *flags, "--landmarks", "15", "-q")
     assert calls["nearest"] == 4 and calls["build_tree"] == 4 and calls["axis_stats"] == 0
+    assert calls["sampled_summary"] == 0
 
 
 def test_other_texts_do_not_hit(fakes, calls, tmp_path):

@@ -15,16 +15,19 @@ from scipy.cluster import hierarchy
 from scipy.spatial.distance import pdist
 
 from lens_cli import distances as dist
-from lens_cli import pipeline
 from lens_cli import stats as stats_mod
-from lens_cli.background import EmbedJob
-from lens_cli.cluster import build_tree, cluster_exact, weighted_average_linkage
-from lens_cli.config import Options
+from lens_cli.cluster import Cut, TreeSpec, build_tree, cluster_exact, cut_tree, grow_tree, weighted_average_linkage
+from lens_cli.config import Options, ReadRequest
 from lens_cli.errors import MissingModelError
-from lens_cli.model import Pattern
+from lens_cli.features import featurize
+from lens_cli.model import Corpus, Pattern
+from lens_cli.parsers import parse
 from lens_cli.patterns import mine_pattern
-from lens_cli.progress import Progress, phase
+from lens_cli.runtime.context import SILENT
+from lens_cli.runtime.embed_worker import EmbedJob
+from lens_cli.runtime.progress import Progress
 
+from .clitools import analyse
 from .fakes import FakeEmbedder, FakeParser
 
 # Three groups far apart on every axis, many exact duplicates, a few unique texts each.
@@ -47,8 +50,8 @@ def grouped_texts(n: int, seed: int = 0) -> list[str]:
 def run_on(tmp_path, texts, **options):
     path = tmp_path / "d.csv"
     path.write_text("text\n" + "".join(f"{t}\n" for t in texts))
-    request = pipeline.ReadRequest(path=str(path), text_column="text")
-    return pipeline.run(request, Options(**options), Progress(quiet=True), parser=FakeParser(), embedder=FakeEmbedder())
+    request = ReadRequest(path=str(path), text_column="text")
+    return analyse(request, Options(**options), Progress(quiet=True), parser=FakeParser(), embedder=FakeEmbedder())
 
 
 def distinct_items(analysis, axis: str) -> int:
@@ -176,9 +179,9 @@ def test_chunked_distance_summary_equals_the_direct_one(monkeypatch):
     hit = cond <= np.float32(0.05)
     order = np.lexsort((iu[1][hit], iu[0][hit], cond[hit]))[: stats_mod.NEAR_DUPLICATE_EXAMPLES]
     expected = [(int(iu[0][hit][o]), int(iu[1][hit][o]), float(cond[hit][o])) for o in order]
-    assert got["near_duplicate_pairs"] == int(hit.sum())
-    assert got["near_duplicate_examples"] == expected
-    assert got["homogenization"] == pytest.approx(1 - cond.mean(dtype=np.float64))
+    assert got.near_duplicate_pairs == int(hit.sum())
+    assert got.near_duplicate_examples == expected
+    assert got.homogenization == pytest.approx(1 - cond.mean(dtype=np.float64))
 
 
 # --- the pattern search: the fast one finds what the plain one finds --------------------------
@@ -269,9 +272,10 @@ class Stream(io.StringIO):
 def test_progress_off_a_terminal_prints_periodic_lines_with_rate_and_eta():
     out = Stream(tty=False)
     p = Progress(out, line_every=0.0)
-    p.stage("embed", 100)
-    p.advance(40)
-    p.done("100 texts")
+    step = p.start("embed")
+    step.phase("", 100)
+    step(40)
+    step.done("100 texts")
     lines = out.getvalue().splitlines()
     assert "\r" not in out.getvalue()
     assert lines[0].startswith("embed 40/100 (40%)") and "/s ETA" in lines[0]
@@ -281,19 +285,30 @@ def test_progress_off_a_terminal_prints_periodic_lines_with_rate_and_eta():
 def test_progress_on_a_terminal_shows_phases_and_work_elsewhere():
     out = Stream(tty=True)
     p = Progress(out)
-    p.background("embed", lambda: (5, 10))
-    p.stage("syntax", 10)
-    p.phase("tree")
+    embed = p.start("embed")
+    embed.phase("", 10)
+    embed(5)
+    syntax = p.start("syntax")
+    syntax.phase("tree")
     assert "syntax: tree" in out.getvalue() and "embed 5/10" in out.getvalue()
-    p.done()
+    # A step that took no time and has nothing to say prints no line; the one with something to say ends last.
+    syntax.done()
+    embed.done("10 texts")
     assert out.getvalue().endswith("\n")
 
 
-def test_phase_is_optional_for_progress_stand_ins():
-    class Minimal:
-        def stage(self, name, total=0): ...
-
-    phase(Minimal(), "tree")  # no AttributeError
+def test_stages_run_without_a_ticker():
+    """Outside an executor a stage's ticker is SILENT, which does nothing."""
+    assert SILENT.phase("tree") is None
+    assert SILENT(3) is None
+    texts = ["music for a party", "music for a party", "jazz for running", "I want to dance"]
+    n = len(texts)
+    corpus = Corpus("t.txt", "txt", "text", texts, np.arange(n), np.zeros(n, bool), n, {})
+    parsed = parse(corpus, FakeParser())
+    features = featurize("syntax", parsed)
+    tree = grow_tree(features, TreeSpec("average"))
+    clustering = cut_tree(tree, features, parsed, Cut(0.25))
+    assert len(clustering.labels) == n and clustering.labels[0] == clustering.labels[1] != 0
 
 
 # --- the embedding worker -------------------------------------------------------------------------
@@ -311,9 +326,9 @@ def test_worker_process_embeds_like_this_process():
 
 
 def test_two_workers_taking_chunks_give_the_vectors_in_order(monkeypatch):
-    from lens_cli import background
+    from lens_cli.runtime import embed_worker
 
-    monkeypatch.setattr(background, "CHUNK", 3)
+    monkeypatch.setattr(embed_worker, "CHUNK", 3)
     texts = [f"text {chr(97 + k % 26) * (k % 7 + 1)}" for k in range(40)]
     job = EmbedJob(FakeEmbedder(), texts)
     job.add_worker()
@@ -340,9 +355,11 @@ def test_minilm_in_the_worker_equals_minilm_here():
 
 def test_two_axes_at_a_time_give_the_same_analysis_as_one_at_a_time(tmp_path, monkeypatch):
     from lens_cli.export import dumps, to_dict
+    from lens_cli.runtime import assembly
 
     texts = grouped_texts(200, seed=2)
+    monkeypatch.setattr(assembly, "available_cores", lambda: 2)
     parallel = dumps(to_dict(run_on(tmp_path, texts)))
-    monkeypatch.setattr(pipeline, "PARALLEL_AXES_LIMIT", 0)
+    monkeypatch.setattr(assembly, "available_cores", lambda: 1)
     sequential = dumps(to_dict(run_on(tmp_path, texts)))
     assert parallel == sequential

@@ -6,8 +6,7 @@ import math
 import numpy as np
 import pytest
 
-from lens_cli import stats
-from lens_cli.distances import square
+from lens_cli import seeds, stats
 
 # ---- reference figures from ../shared/data/README.md (diversity 0.3.1, spaCy en_core_web_sm 3.8.0) ----
 
@@ -110,10 +109,10 @@ def test_vendi_drops_negative_eigenvalues():
 
 def test_axis_stats_homogenization_and_near_duplicates():
     d = np.array([0.0, 0.5, 0.04], dtype=np.float32)  # pairs (0,1) (0,2) (1,2)
-    out = stats.axis_stats(3, d, lambda idx: square(d, 3)[np.ix_(idx, idx)])
-    assert out["homogenization"] == pytest.approx(1 - 0.54 / 3)
-    assert out["near_duplicate_pairs"] == 2
-    assert out["near_duplicate_examples"] == [(0, 1, 0.0), (1, 2, pytest.approx(0.04))]
+    out = stats.distance_summary(d, 3)
+    assert out.homogenization == pytest.approx(1 - 0.54 / 3)
+    assert out.near_duplicate_pairs == 2
+    assert out.near_duplicate_examples == [(0, 1, 0.0), (1, 2, pytest.approx(0.04))]
 
 
 def test_pairs_from_condensed_inverts_the_index():
@@ -126,19 +125,19 @@ def test_pairs_from_condensed_inverts_the_index():
 def test_seed_stats():
     # rows 0,1 are seeds; rows 2..4 generated
     sd = np.array([[0, 1], [1, 0], [0.1, 0.9], [0.8, 0.2], [0.7, 0.6]], dtype=np.float32)
-    out = stats.seed_stats(sd, np.array([2, 3, 4]), threshold=0.25)
-    assert out["seed_copy_rate"] == pytest.approx(2 / 3)
-    assert out["children"] == [1, 1]
-    assert out["copies"] == [2, 3]
-    assert [s for _, s, _ in out["nearest"]] == [0, 1, 1]
+    out = seeds.seed_stats(sd, np.array([2, 3, 4]), threshold=0.25)
+    assert out.seed_copy_rate == pytest.approx(2 / 3)
+    assert out.children == [1, 1]
+    assert out.copies == [2, 3]
+    assert [s for _, s, _ in out.nearest] == [0, 1, 1]
 
 
 def test_dataset_stats_one_text_and_identical_texts(fake_parser):
-    one = stats.dataset_stats(["hello world"], fake_parser.parse(["hello world"]), 1, {})[0]
+    one = stats.dataset_figures(["hello world"], fake_parser.parse(["hello world"]), 1, {})[0].as_dict()
     assert one["unique_texts"] == 1 and one["duplicate_rate"] == 0.0
     assert one["tokens_per_text"]["median"] == 2
     same = ["the same text"] * 4
-    s = stats.dataset_stats(same, fake_parser.parse(same), 5, {"empty": 1})[0]
+    s = stats.dataset_figures(same, fake_parser.parse(same), 5, {"empty": 1})[0].as_dict()
     assert s["unique_texts"] == 1 and s["duplicate_rate"] == pytest.approx(0.75)
     assert s["rows_skipped"] == 1 and s["empty_skipped"] == 1
     assert s["distinct_n"]["1"] == pytest.approx(3 / 12)
@@ -173,5 +172,5 @@ def test_dataset_counts_of_weighted_partitions_merge_to_the_counts_of_all_rows(f
     at = np.empty(len(distinct), dtype=np.int64)
     at[np.concatenate(parts)] = np.arange(len(distinct))
     out = stats.finish_dataset_stats(texts, parsed, summary, figures.take(at[group]), 100, {"empty": 3})
-    assert out == stats.dataset_stats(texts, parsed, 100, {"empty": 3})
-    assert out[0]["self_repetition"] > 0 and out[0]["template_rate"] > 0
+    assert out == stats.dataset_figures(texts, parsed, 100, {"empty": 3})
+    assert out[0].self_repetition > 0 and out[0].template_rate > 0

@@ -51,6 +51,11 @@ from typing import Any
 
 import numpy as np
 
+try:
+    from distributed.diagnostics.plugin import WorkerPlugin
+except ImportError:  # without Dask installed DaskEngine says how to install it
+    WorkerPlugin = object  # type: ignore[misc,assignment]
+
 from .. import distances as dist
 from .. import stats
 from ..embedders import EmbedderIdentity
@@ -86,7 +91,7 @@ class ModelSpec:
 PLUGIN = "lens-models"
 
 
-class LensModels:
+class LensModels(WorkerPlugin):
     """A Dask worker plugin that holds the parsers and embedders a worker built, one per spec."""
 
     name = PLUGIN

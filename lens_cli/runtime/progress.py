@@ -119,13 +119,16 @@ class Progress:
         with self.lock:
             if step in self._running:
                 self._running.remove(step)
+            if self.quiet:
+                return elapsed
             # Steps that take no time and make nothing worth a word (assembling a result) keep quiet.
-            if not self.quiet and (detail or elapsed >= QUIET_BELOW):
-                self._write(
-                    self._clear() + f"{step.name:<20} {elapsed:6.1f}s" + (f"  {detail}" if detail else "") + "\n"
-                )
-                if self.tty:
-                    self._draw(time.perf_counter())
+            if detail or elapsed >= QUIET_BELOW:
+                line = f"{step.name:<20} {elapsed:6.1f}s" + (f"  {detail}" if detail else "")
+                self._write(self._clear() + line + "\n")
+            elif self.tty:
+                self._write(self._clear())  # the status line showed this step: redrawn without it below
+            if self.tty:
+                self._draw(time.perf_counter())
         return elapsed
 
     def note(self, message: str) -> None:
