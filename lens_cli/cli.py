@@ -427,7 +427,7 @@ def compare(
       lens compare prompt_v1.csv prompt_v2.csv --text-column text -o compare.html --json compare.json
       lens compare seeds.csv generated.jsonl --text-column query --text-column-b output -o c.html
     """
-    from .compare import check_unique_share, dumps_comparison
+    from .compare import check_unique_share, dumps_comparison, union_unit
     from .compare import compare as compare_analyses
     from .compare import union as union_of
     from .pipeline import analyze as run_analysis
@@ -443,7 +443,8 @@ def compare(
         a = run_analysis(requests[0], options, runtime.labelled("A"))
         b = run_analysis(requests[1], options, runtime.labelled("B"))
         union_parsed, union_vectors = union_of(a, b)
-        union_clusters = cluster(union_parsed, union_vectors, options, runtime.labelled("A+B"))
+        unit = union_unit(a, b)
+        union_clusters = cluster(union_parsed, union_vectors, options, runtime.labelled("A+B"), unit)
         comparison = compare_analyses(a, b, union_parsed, union_clusters, unique_share)
         step = runtime.progress.start("write")
         files: dict[str, str] = {}

@@ -29,7 +29,7 @@ from . import distances as dist
 from .distances import Distinct, submatrix
 from .engine import LOCAL, Engine
 from .features import AxisFeatures
-from .model import AxisTree, Clustering, ClusterSummary, ParsedCorpus, ParsedText, Tree
+from .model import AxisTree, Clustering, ClusterSummary, ParsedText, Tree
 from .patterns import PATTERN_AXES, ctfidf_keywords, mine_pattern, pattern_sample, shared_words
 from .runtime.context import SILENT, Ticker, interpreter_bound, scratch
 from .stats import distance_summary, distinct_distance_summary, fold
@@ -747,4 +747,6 @@ def _by_sentence(clustering: Clustering, features: AxisFeatures) -> Clustering:
         openings=ranking(np.flatnonzero(sents.first)),
         closings=ranking(np.flatnonzero(sents.last)),
         texts_total=n_texts,
+        item_texts=features.texts,
+        spans=np.stack([sents.start, sents.end], axis=1),
     )

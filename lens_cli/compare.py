@@ -185,10 +185,17 @@ def classify(n_a: int, n_b: int, total_a: int, total_b: int, unique_share: float
 
 
 def compare_axis(axis: str, clustering: Clustering, n_a: int, n_b: int, unique_share: float) -> AxisComparison:
-    """Label the union clusters of one axis by source and measure how much the sides overlap."""
+    """Label the union clusters of one axis by source and measure how much the sides overlap.
+
+    ``n_a`` and ``n_b`` are the sides' texts. In sentence unit the items are sentences: a cluster's
+    composition, the sides' sizes and the placement count sentences.
+    """
+    from_a = np.arange(len(clustering.labels)) < n_a if clustering.owner is None else clustering.owner < n_a
+    if clustering.owner is not None:
+        n_a, n_b = int(from_a.sum()), int((~from_a).sum())
     sourced = []
     for c in clustering.clusters:
-        k_a = int(np.count_nonzero(c.members < n_a))
+        k_a = int(np.count_nonzero(from_a[c.members]))
         k_b = c.size - k_a
         bal = balanced_share(k_a, k_b, n_a, n_b)
         sourced.append(SourcedCluster(c, k_a, k_b, bal, classify(k_a, k_b, n_a, n_b, unique_share)))
@@ -291,6 +298,11 @@ def compare(
     )
 
 
+def union_unit(a: Analysis, b: Analysis) -> str:
+    """The unit the union of A and B is clustered in: sentence when either side was analysed by sentence."""
+    return "sentence" if "sentence" in (a.options.get("unit"), b.options.get("unit")) else "text"
+
+
 def check_unique_share(unique_share: float) -> None:
     if not 0.5 < unique_share <= 1.0:
         raise UsageProblem(f"--unique-share must be in (0.5, 1]; got {unique_share:g}", param="--unique-share")
@@ -319,17 +331,19 @@ def lookup(doc: dict[str, Any], dotted: str) -> Any:
 # ---------------------------------------------------------------- JSON
 
 
-def _rows_by_side(comparison: Comparison, members: Sequence[int] | np.ndarray) -> dict[str, list[int]]:
+def _rows_by_side(comparison: Comparison, texts: Sequence[int] | np.ndarray) -> dict[str, list[int]]:
+    """Union text indices -> their rows, by side (each text once)."""
     out: dict[str, list[int]] = {"a": [], "b": []}
-    for i in members:
-        side, row = comparison.side_of(int(i))
+    for i in dict.fromkeys(int(t) for t in texts):
+        side, row = comparison.side_of(i)
         out[side].append(row)
     return out
 
 
-def _cluster_dict(comparison: Comparison, c: SourcedCluster) -> dict[str, Any]:
+def _cluster_dict(comparison: Comparison, c: SourcedCluster, cl: Clustering) -> dict[str, Any]:
     s = c.summary
-    medoid_side, medoid_row = comparison.side_of(s.medoid)
+    medoid_side, medoid_row = comparison.side_of(cl.text_of(s.medoid))
+    texts = cl.item_texts if cl.item_texts is not None else comparison.union.corpus.texts
     return {
         "id": s.id,
         "source": c.source,
@@ -338,9 +352,9 @@ def _cluster_dict(comparison: Comparison, c: SourcedCluster) -> dict[str, Any]:
         "n_b": c.n_b,
         "share_a": c.share_a,
         "balanced_share_a": c.balanced_share_a,
-        "rows": _rows_by_side(comparison, s.members),
+        "rows": _rows_by_side(comparison, [cl.text_of(int(i)) for i in s.members]),
         "medoid": {"side": medoid_side, "row": medoid_row},
-        "medoid_text": comparison.union.corpus.texts[s.medoid],
+        "medoid_text": texts[s.medoid],
         "pattern": s.pattern.text if s.pattern else None,
         "pattern_items": [list(it) for it in s.pattern.items] if s.pattern else None,
         "pattern_support": s.pattern.support if s.pattern else None,
@@ -359,6 +373,7 @@ def _axis_dict(comparison: Comparison, ac: AxisComparison) -> dict[str, Any]:
         "delta": delta(a, b),
         "union": {
             "distance": DISTANCE_NAMES[ac.axis],
+            "unit": cl.unit,
             "mode": cl.mode,
             "landmarks": cl.n_landmarks,
             "linkage": cl.linkage_method,
@@ -368,8 +383,10 @@ def _axis_dict(comparison: Comparison, ac: AxisComparison) -> dict[str, Any]:
             "overlap": ac.overlap,
             "mixed_cluster_share": ac.mixed_cluster_share,
             "placement": ac.placement,
-            "clusters": [_cluster_dict(comparison, c) for c in ac.clusters],
-            "unclustered": _rows_by_side(comparison, cl.unclustered),
+            "clusters": [_cluster_dict(comparison, c, cl) for c in ac.clusters],
+            "unclustered": _rows_by_side(
+                comparison, cl.unclustered if cl.unclustered_texts is None else cl.unclustered_texts
+            ),
         },
     }
 

@@ -25,8 +25,8 @@ from rapidfuzz.distance import Indel, Levenshtein
 
 from .errors import LensError
 from .model import ParsedText
-from .skeleton import skeleton
 from .runtime.context import cdist_workers, gil_bound, scratch
+from .skeleton import skeleton
 
 #: Elements of one cdist block (float32): bounds the temporary memory to ~128 MB.
 BLOCK_ELEMENTS = 8_000_000

@@ -19,6 +19,7 @@ SCHEMA_VERSION = 1
 DISTANCE_NAMES = {
     "syntax": "normalized Levenshtein on UPOS sequences",
     "dependency": "normalized Levenshtein on dependency-label sequences",
+    "template": "normalized Levenshtein on function-word skeletons",
     "lexical": "1 - Dice on sets of lower-cased word tokens",
     "semantic": "(1 - cos) / 2 on L2-normalised sentence embeddings",
 }
@@ -50,43 +51,63 @@ def _axis(analysis: Analysis, axis: str, result: AxisResult) -> dict[str, Any]:
     n = analysis.corpus.n
     clustering, st = result.clustering, result.stats
     summary = st.summary
+    by_sentence = clustering.unit == "sentence"
+    texts = clustering.item_texts if clustering.item_texts is not None else analysis.corpus.texts
+
+    def row(item: int) -> int:
+        """The input row of the text an item (a text, or a sentence) belongs to."""
+        return int(rows[clustering.text_of(int(item))])
+
     out: dict[str, Any] = {
         "distance": DISTANCE_NAMES[axis],
+        "unit": clustering.unit,
         "mode": clustering.mode,
         "landmarks": clustering.n_landmarks,
         "linkage": clustering.linkage_method,
         "threshold": clustering.threshold,
         "n_clusters": len(clustering.clusters),
-        "clustered_share": 1.0 - len(clustering.unclustered) / n if n else 0.0,
+        "clustered_share": clustering.clustered_share,
         "homogenization": summary.homogenization,
         "homogenization_estimated": summary.homogenization_estimated,
         "vendi_score": st.vendi.score,
         "vendi_sample": st.vendi.sample,
         "near_duplicate_pairs": summary.near_duplicate_pairs,
-        "near_duplicates": [[int(rows[i]), int(rows[j]), d] for i, j, d in summary.near_duplicate_examples],
+        "near_duplicates": [[row(i), row(j), d] for i, j, d in summary.near_duplicate_examples],
         "near_duplicates_estimated": summary.near_duplicates_estimated,
     }
     if st.seeds is not None:
         out["seed_copy_rate"] = st.seeds.seed_copy_rate
-    out["clusters"] = [
-        {
+    clusters = []
+    for c in clustering.clusters:
+        cluster: dict[str, Any] = {
             "id": c.id,
             "size": c.size,
-            "share": c.size / n,
-            "rows": [int(rows[i]) for i in c.members],
-            "medoid": int(rows[c.medoid]),
-            "medoid_text": analysis.corpus.texts[c.medoid],
+            "texts": c.n_texts,
+            "share": c.n_texts / n,
+            "rows": [int(rows[t]) for t in c.texts] if c.texts is not None else [int(rows[i]) for i in c.members],
+            "medoid": row(c.medoid),
+            "medoid_text": texts[c.medoid],
             "pattern": c.pattern.text if c.pattern else None,
             "pattern_items": [list(it) for it in c.pattern.items] if c.pattern else None,
             "pattern_support": c.pattern.support if c.pattern else None,
             "keywords": c.keywords,
             "mean_distance": c.mean_distance,
             "mean_distance_estimated": c.estimated,
-            "seed_rows": [int(rows[i]) for i in c.seeds],
+            "seed_rows": sorted({row(i) for i in c.seeds}) if by_sentence else [row(i) for i in c.seeds],
         }
-        for c in clustering.clusters
-    ]
-    out["unclustered"] = [int(rows[i]) for i in clustering.unclustered]
+        if by_sentence:
+            cluster["first_sentence_share"] = c.first_share
+            cluster["last_sentence_share"] = c.last_share
+        clusters.append(cluster)
+    out["clusters"] = clusters
+    if by_sentence:
+        assert clustering.unclustered_texts is not None
+        out["sentences"] = len(clustering.labels)
+        out["openings"] = [{"cluster": cid, "texts": k} for cid, k in clustering.openings]
+        out["closings"] = [{"cluster": cid, "texts": k} for cid, k in clustering.closings]
+        out["unclustered"] = [int(rows[t]) for t in clustering.unclustered_texts]
+    else:
+        out["unclustered"] = [int(rows[i]) for i in clustering.unclustered]
     return out
 
 
@@ -116,6 +137,8 @@ def _seeds(analysis: Analysis) -> dict[str, Any] | None:
         "generated": seeds.generated,
         "verbatim_copies": [int(rows[i]) for i in seeds.verbatim_copies],
         "verbatim_copy_rate": len(seeds.verbatim_copies) / seeds.generated if seeds.generated else 0.0,
+        "near_copies": [int(rows[i]) for i in seeds.near_copies],
+        "near_copy_rate": len(seeds.near_copies) / seeds.generated if seeds.generated else 0.0,
         "copies": [int(rows[i]) for i in seeds.copies],
         "children": children,
         "nearest": nearest,

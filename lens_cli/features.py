@@ -174,7 +174,7 @@ def _marker_length(tokens: Sequence[Token]) -> int:
     first = tokens[0].text
     if first in MARKERS or _NUMBERED.fullmatch(first):
         return 1
-    if len(tokens) > 1 and tokens[1].text in (".", ")") and (first.isdigit() and len(first) <= 3 or len(first) == 1):
+    if len(tokens) > 1 and tokens[1].text in (".", ")") and ((first.isdigit() and len(first) <= 3) or len(first) == 1):
         return 2
     return 0
 
@@ -272,13 +272,12 @@ def featurize(axis: str, parsed: ParsedCorpus, vectors: Vectors | None = None, u
         ]
         seeds = corpus_sentences(parsed.seed_parsed)
         seed_pieces = [
-            _sentence(parsed.seed_parsed[int(o)], int(s), int(e)) for o, s, e in zip(seeds.owner, seeds.start, seeds.end)
+            _sentence(parsed.seed_parsed[int(o)], int(s), int(e))
+            for o, s, e in zip(seeds.owner, seeds.start, seeds.end)
         ]
         items = dist.axis_strings(axis, pieces, codebook)
         seed_items = dist.axis_strings(axis, seed_pieces, codebook)
-        words = [
-            surface(parsed.parsed[int(o)], int(s), int(e)) for o, s, e in zip(sents.owner, sents.start, sents.end)
-        ]
+        words = [surface(parsed.parsed[int(o)], int(s), int(e)) for o, s, e in zip(sents.owner, sents.start, sents.end)]
         return AxisFeatures(axis, "sentence", items, seed_items, words, parsed, sents, seeds.owner)
     items = dist.axis_strings(axis, parsed.parsed, codebook)
     seed_items = dist.axis_strings(axis, parsed.seed_parsed, codebook)

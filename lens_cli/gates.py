@@ -58,7 +58,7 @@ AXIS_NAMES = (
     "near_duplicate_pairs",
     "seed_copy_rate",
 )
-SEED_NAMES = ("verbatim_copy_rate",)
+SEED_NAMES = ("verbatim_copy_rate", "near_copy_rate")
 
 
 def valid_names() -> list[str]:

@@ -323,6 +323,8 @@ class Clustering:
         openings: Sentence unit: ``(cluster id, texts whose first sentence is in it)``, most texts first.
         closings: The same for last sentences.
         texts_total: Sentence unit: the number of texts (some may have no sentence).
+        item_texts: Sentence unit: per item, the sentence's words.
+        spans: Sentence unit: per item, its ``(start, end)`` tokens in its text.
     """
 
     axis: str
@@ -343,6 +345,12 @@ class Clustering:
     openings: list[tuple[int, int]] = field(default_factory=list)
     closings: list[tuple[int, int]] = field(default_factory=list)
     texts_total: int | None = None
+    item_texts: Sequence[str] | None = None
+    spans: np.ndarray | None = None
+
+    def text_of(self, item: int) -> int:
+        """The corpus index of the text item ``item`` belongs to."""
+        return item if self.owner is None else int(self.owner[item])
 
     @property
     def n_texts(self) -> int:

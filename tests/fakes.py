@@ -34,7 +34,8 @@ _TOKEN = re.compile(r"\w+|[^\w\s]")
 
 
 class FakeParser:
-    """Regex tokens, tags from a tiny lexicon (NOUN otherwise), every head the last word."""
+    """Regex tokens, tags from a tiny lexicon (NOUN otherwise), every head the last word; a sentence
+    starts after ".", "!" or "?"."""
 
     def __init__(self) -> None:
         self.calls = 0
@@ -52,11 +53,14 @@ class FakeParser:
             words = _TOKEN.findall(text)
             root = max(0, len(words) - 1)
             toks = []
+            starts = [0]
             for k, w in enumerate(words):
                 punct = not w[0].isalnum() and w[0] != "_"
                 upos, xpos = ("PUNCT", ".") if punct else LEXICON.get(w.lower(), ("NOUN", "NN"))
                 toks.append(Token(w, w.lower(), upos, xpos, "ROOT" if k == root else upos.lower(), root, punct))
-            out.append(ParsedText(tuple(toks)))
+                if w in ".!?" and k + 1 < len(words):
+                    starts.append(k + 1)
+            out.append(ParsedText(tuple(toks), (), tuple(starts) if len(starts) > 1 else ()))
             if progress:
                 progress(1)
         return out

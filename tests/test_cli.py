@@ -46,7 +46,7 @@ def test_analyze_writes_report_json_and_summary(fakes, data, tmp_path):
     doc = json.loads(js.read_text())
     assert doc["schema_version"] == 1
     assert doc["input"]["rows_read"] == 5 and doc["input"]["text_column"] == "text"
-    assert set(doc["axes"]) == {"syntax", "dependency", "lexical", "semantic"}
+    assert set(doc["axes"]) == {"syntax", "dependency", "template", "lexical", "semantic"}
     syntax = doc["axes"]["syntax"]
     rows = sorted(r for c in syntax["clusters"] for r in c["rows"]) + syntax["unclustered"]
     assert sorted(rows) == [0, 1, 2, 3, 4]

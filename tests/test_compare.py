@@ -235,7 +235,7 @@ def test_json_layout(doc):
     assert doc["inputs"]["a"]["rows_skipped"] == {"empty": 1}
     assert doc["options"]["unique_share"] == 0.8 and doc["options"]["parser"] == "fake"
     assert set(doc["stats"]) == {"a", "b", "delta"}
-    assert list(doc["axes"]) == ["syntax", "dependency", "lexical", "semantic"]
+    assert list(doc["axes"]) == ["syntax", "dependency", "template", "lexical", "semantic"]
     for axis, block in doc["axes"].items():
         assert set(block) == {"a", "b", "delta", "union"}
         union = block["union"]
@@ -270,7 +270,7 @@ def test_figures(comparison):
     placement = compare_page.placement_figure(comparison).to_dict()
     assert placement["layout"]["barmode"] == "stack"
     totals = [sum(t["x"][k] for t in placement["data"]) for k in range(len(placement["data"][0]["x"]))]
-    assert totals == [pytest.approx(1.0)] * 8  # 4 axes x 2 sides
+    assert totals == [pytest.approx(1.0)] * 10  # 5 axes x 2 sides
 
 
 # ---------------------------------------------------------------- HTML
@@ -290,6 +290,7 @@ def test_html_structure(page):
     assert [s["data-axis"] for s in soup.select("section.axis-block")] == [
         "syntax",
         "dependency",
+        "template",
         "lexical",
         "semantic",
     ]
@@ -407,7 +408,7 @@ def test_cli_text_column_b(fakes, tmp_path):
         (
             ["--text-column", "text", "--axes", "syntax,shape", "--json", "{tmp}/c.json"],
             2,
-            "Error: --axes: unknown axis shape; choose from syntax, dependency, lexical, semantic",
+            "Error: --axes: unknown axis shape; choose from syntax, dependency, template, lexical, semantic",
         ),
     ],
 )
@@ -490,4 +491,4 @@ def test_music_seeds_vs_generated(music_path, spacy_parser, tmp_path):
     assert doc["stats"]["b"]["compression_ratio"] == pytest.approx(compression_ratio(generated_texts), abs=1e-6)
     page = BeautifulSoup(compare_page.render(compare_page.build_context(result, plotly_js="")), "html.parser")
     assert page.select_one("#size-warning") is not None
-    assert len(page.select("section.axis-block")) == 4
+    assert len(page.select("section.axis-block")) == 5

@@ -207,7 +207,7 @@ def test_an_analysis_on_distinct_items_equals_one_on_all_texts(tmp_path, monkeyp
 
     monkeypatch.setattr(cluster, "distinct_tree", spy)  # grow_tree calls it by name within cluster.py
     via_distinct = run_on(tmp_path, texts)
-    assert len(calls) == 4  # every axis repeats itself enough here
+    assert len(calls) == 5  # every axis repeats itself enough here
     # The same analysis twice gives the same bytes.
     assert dumps(to_dict(via_distinct)) == dumps(to_dict(run_on(tmp_path, texts)))
     calls.clear()

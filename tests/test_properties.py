@@ -27,6 +27,7 @@ from lens_cli.config import Options, ReadRequest
 from lens_cli.embedders import l2_normalise
 from lens_cli.model import AXES, STRING_AXES, ParsedText, Token
 from lens_cli.runtime.progress import Progress
+from lens_cli.skeleton import skeleton
 from lens_cli.stats import (
     NEAR_DUPLICATE,
     dataset_figures,
@@ -78,8 +79,10 @@ def levenshtein(a: list[str], b: list[str]) -> int:
 
 def reference(axis: str, p: ParsedText, q: ParsedText) -> float:
     """SPEC's definitions, written out in plain Python."""
-    if axis in ("syntax", "dependency"):
-        a, b = (p.upos, q.upos) if axis == "syntax" else (p.deps, q.deps)
+    if axis in ("syntax", "dependency", "template"):
+        a, b = {"syntax": (p.upos, q.upos), "dependency": (p.deps, q.deps), "template": (skeleton(p), skeleton(q))}[
+            axis
+        ]
         return levenshtein(a, b) / max(len(a), len(b)) if (a or b) else 0.0
     sa, sb = set(p.words), set(q.words)
     return 1 - 2 * len(sa & sb) / (len(sa) + len(sb)) if (sa or sb) else 0.0

@@ -56,10 +56,11 @@ def test_structure(soup, analysis):
     assert [s["data-axis"] for s in doc.select("section.axis")] == [
         "syntax",
         "dependency",
+        "template",
         "lexical",
         "semantic",
     ]
-    assert len(doc.select("div.chart.dendrogram")) == 4
+    assert len(doc.select("div.chart.dendrogram")) == 5
     assert len(doc.select(".cards .card")) >= 8
     for card in doc.select(".cards .card"):
         assert card.select_one(".card-guide").get_text(strip=True)

@@ -11,8 +11,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from lens_cli import cluster, distances, pipeline
+from lens_cli import cluster, distances, pipeline, stats
 from lens_cli.engine import LocalEngine
+from lens_cli.model import AXES
 from lens_cli.runtime import cache as cache_mod
 from lens_cli.runtime.cache import Cache, result_key
 
@@ -54,7 +55,7 @@ def calls(monkeypatch):
     monkeypatch.setattr(LocalEngine, "nearest", counting("nearest", LocalEngine.nearest))
     # The executor runs the statistics stages the pipeline module names.
     monkeypatch.setattr(pipeline, "vendi_score", counting("axis_stats", pipeline.vendi_score))
-    monkeypatch.setattr(pipeline, "sampled_summary", counting("sampled_summary", pipeline.sampled_summary))
+    monkeypatch.setattr(stats, "sampled_distance_summary", counting("sampled_summary", stats.sampled_distance_summary))
     return counts
 
 
@@ -78,8 +79,8 @@ OTHER_CUT = ("--threshold", "syntax=0.4", "--threshold", "lexical=0.3", "--thres
 def test_another_cut_reuses_trees_and_statistics_and_equals_a_fresh_run(fakes, calls, tmp_path):
     cache = ("--cache-dir", tmp_path / "c")
     analyze(tmp_path, "first", *cache, "-q")
-    assert calls["exact_tree"] == 4 and calls["axis_stats"] == 4 and calls["condensed"] == 4
-    assert len(results(tmp_path / "c")) == 8  # a tree and the statistics per axis
+    assert calls["exact_tree"] == len(AXES) and calls["axis_stats"] == len(AXES) and calls["condensed"] == len(AXES)
+    assert len(results(tmp_path / "c")) == 2 * len(AXES)  # a tree and the statistics per axis
     for key in calls:
         calls[key] = 0
     js, html, _ = analyze(tmp_path, "again", *cache, *OTHER_CUT, "-q")
@@ -101,7 +102,7 @@ def test_another_linkage_builds_new_trees_but_reuses_the_statistics(fakes, calls
     for key in calls:
         calls[key] = 0
     js, _, _ = analyze(tmp_path, "complete", *cache, "--linkage", "complete", "-q")
-    assert calls["exact_tree"] == 4 and calls["axis_stats"] == 0
+    assert calls["exact_tree"] == len(AXES) and calls["axis_stats"] == 0
     fresh, _, _ = analyze(tmp_path, "fresh", "--no-cache", "--linkage", "complete", "-q")
     assert js == fresh
 
@@ -109,8 +110,8 @@ def test_another_linkage_builds_new_trees_but_reuses_the_statistics(fakes, calls
 def test_landmark_mode_reuses_landmarks_and_trees(fakes, calls, tmp_path):
     flags = ("--cache-dir", tmp_path / "c", "--exact-limit", "20", "--landmarks", "12")
     first, _, _ = analyze(tmp_path, "first", *flags, "-q")
-    assert calls["nearest"] == 4 and calls["build_tree"] == 4 and calls["axis_stats"] == 4
-    assert calls["sampled_summary"] == 4
+    assert calls["nearest"] == len(AXES) and calls["build_tree"] == len(AXES) and calls["axis_stats"] == len(AXES)
+    assert calls["sampled_summary"] == len(AXES)
     assert all(a["mode"] == "landmark" for a in json.loads(first)["axes"].values())
     for key in calls:
         calls[key] = 0
@@ -121,7 +122,7 @@ def test_landmark_mode_reuses_landmarks_and_trees(fakes, calls, tmp_path):
     for key in calls:
         calls[key] = 0
     analyze(tmp_path, "more", *flags, "--landmarks", "15", "-q")
-    assert calls["nearest"] == 4 and calls["build_tree"] == 4 and calls["axis_stats"] == 0
+    assert calls["nearest"] == len(AXES) and calls["build_tree"] == len(AXES) and calls["axis_stats"] == 0
     assert calls["sampled_summary"] == 0
 
 
@@ -131,7 +132,7 @@ def test_other_texts_do_not_hit(fakes, calls, tmp_path):
     for key in calls:
         calls[key] = 0
     analyze(tmp_path, "other", "--cache-dir", tmp_path / "c", "-q")
-    assert calls["exact_tree"] == 4 and calls["axis_stats"] == 4
+    assert calls["exact_tree"] == len(AXES) and calls["axis_stats"] == len(AXES)
 
 
 @pytest.mark.parametrize("damage", ["flip", "truncate", "swap"])

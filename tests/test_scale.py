@@ -307,7 +307,7 @@ def test_stages_run_without_a_ticker():
     parsed = parse(corpus, FakeParser())
     features = featurize("syntax", parsed)
     tree = grow_tree(features, TreeSpec("average"))
-    clustering = cut_tree(tree, features, parsed, Cut(0.25))
+    clustering = cut_tree(tree, features, Cut(0.25))
     assert len(clustering.labels) == n and clustering.labels[0] == clustering.labels[1] != 0
 
 

@@ -7,10 +7,9 @@ and stanza (:class:`StanzaParser`, any language it has models for; ``pip install
 from __future__ import annotations
 
 import os
-
-from ..errors import UsageProblem
 from dataclasses import replace
 
+from ..errors import UsageProblem
 from ..model import Corpus, ParsedCorpus, ParsedText, Token, unique
 from ..runtime.context import SILENT, Ticker
 from .base import Parser, ParserIdentity
@@ -60,7 +59,13 @@ def merge_hyphens(parsed: ParsedText) -> ParsedText:
     i = 1
     while i < n - 1:
         t, before = toks[i], toks[i - 1]
-        if t.text == "-" and not t.space_after and not before.space_after and _wordish(before) and _wordish(toks[i + 1]):
+        if (
+            t.text == "-"
+            and not t.space_after
+            and not before.space_after
+            and _wordish(before)
+            and _wordish(toks[i + 1])
+        ):
             group[i] = group[i + 1] = group[i - 1]
             joined = True
             i += 2
@@ -74,7 +79,7 @@ def merge_hyphens(parsed: ParsedText) -> ParsedText:
     new_index = {g: j for j, g in enumerate(members)}
     position = [new_index[g] for g in group] + [len(members)]  # old index (or n) -> new index
     out = []
-    for g, parts in members.items():
+    for parts in members.values():
         inside = set(parts)
         roots = [k for k in parts if toks[k].head not in inside or toks[k].head == k]
         root = toks[roots[-1] if roots else parts[-1]]

@@ -16,6 +16,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 from markupsafe import Markup
 
 from .. import __version__
@@ -67,8 +68,12 @@ class ClusterView:
     """A flat cluster as the report lists it.
 
     Attributes:
+        size: The texts in it (in sentence unit: holding one of its sentences).
         examples: Corpus indices of the examples shown, in the page's example store.
         shown: ``len(examples)``; fewer than ``size`` when capped (per cluster or by the size budget).
+        sentences: Sentence unit: its sentences; ``None`` in text unit.
+        first_share: Sentence unit: the share of its sentences that open their text.
+        last_share: Sentence unit: the share that close it.
     """
 
     id: int
@@ -86,6 +91,9 @@ class ClusterView:
     seed_count: int
     shown: int
     examples: list[int]
+    sentences: int | None = None
+    first_share: float | None = None
+    last_share: float | None = None
 
     @property
     def note(self) -> str:
@@ -120,6 +128,9 @@ class AxisView:
     figure_id: str
     cap_note: str
     notes: list[str]
+    unit: str = "text"
+    openings: list[dict[str, Any]] = field(default_factory=list)
+    closings: list[dict[str, Any]] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -225,12 +236,24 @@ def dataset_cards(stats: dict[str, Any]) -> list[Card]:
     ]
 
 
-def _candidates(cluster: ClusterSummary, cap: int) -> list[int]:
-    """A cluster's examples in the order they are shown: the medoid, the seeds, then tree order."""
+def _candidates(cluster: ClusterSummary, cap: int, clustering: Clustering) -> tuple[list[int], dict[int, range]]:
+    """A cluster's examples in the order they are shown: the medoid, the seeds, then tree order; as texts
+    (corpus indices), each once. In sentence unit a text is shown with its member sentence emphasised:
+    the second value maps each text to that sentence's tokens."""
     first = [cluster.medoid, *[s for s in cluster.seeds if s != cluster.medoid]]
     seen = set(first)
-    rest = [int(i) for i in cluster.members if int(i) not in seen]
-    return (first + rest)[:cap]
+    items = first + [int(i) for i in cluster.members if int(i) not in seen]
+    if clustering.spans is None:
+        return items[:cap], {}
+    texts: dict[int, range] = {}
+    for item in items:
+        text = clustering.text_of(item)
+        if text not in texts:
+            start, end = clustering.spans[item]
+            texts[text] = range(int(start), int(end))
+            if len(texts) == cap:
+                break
+    return list(texts), texts
 
 
 class _Store:
@@ -278,22 +301,29 @@ class _Store:
 
 @dataclass(frozen=True)
 class _Queue:
-    """The candidate examples of one list (a cluster, or an axis's unclustered texts)."""
+    """The candidate examples of one list (a cluster, or an axis's unclustered texts); in sentence unit,
+    for each text the sentence it is shown for."""
 
     axis: str
     cluster: ClusterSummary | None
     candidates: list[int]
+    sentences: dict[int, range] = field(default_factory=dict)
 
 
-def _emphasis(parsed: ParsedText, cluster: ClusterSummary | None, axis: str) -> list[int]:
+def _emphasis(
+    parsed: ParsedText, cluster: ClusterSummary | None, axis: str, sentence: range | None = None
+) -> list[int]:
     """Token positions to emphasise in a member of ``cluster``.
 
-    Syntax and dependency clusters emphasise the tokens matching their pattern; lexical and semantic
-    clusters the tokens that are among their shared or distinctive words.
+    Syntax, dependency and template clusters emphasise the tokens matching their pattern; lexical and
+    semantic clusters the tokens that are among their shared or distinctive words; in sentence unit, the
+    member sentence.
     """
     if cluster is None:
         return []
-    if cluster.pattern is not None:
+    if sentence is not None:
+        pos = list(sentence)
+    elif cluster.pattern is not None:
         pos = matches(parsed, cluster.pattern, axis)
     else:
         words = set(cluster.keywords)
@@ -318,7 +348,7 @@ def _fill(store: _Store, queues: list[_Queue], cap: int) -> tuple[list[list[int]
             if rank >= len(queue.candidates):
                 continue
             i = queue.candidates[rank]
-            pos = _emphasis(parsed[i], queue.cluster, queue.axis)
+            pos = _emphasis(parsed[i], queue.cluster, queue.axis, queue.sentences.get(i))
             # The example's index in its list, and its emphasis, are page data too.
             extra = len(str(i)) + 1 + (len(json.dumps(pos, separators=(",", ":"))) + len(str(i)) + 4 if pos else 0)
             if not store.add(i, extra):
@@ -348,8 +378,9 @@ def _axis_views(
     listed = [c.clusters[:MAX_LISTED_CLUSTERS] for c in clusterings]
     queues: list[_Queue] = []
     for clustering, clusters in zip(clusterings, listed):
-        queues += [_Queue(clustering.axis, c, _candidates(c, max_examples)) for c in clusters]
-        queues.append(_Queue(clustering.axis, None, [int(i) for i in clustering.unclustered[:max_examples]]))
+        queues += [_Queue(clustering.axis, c, *_candidates(c, max_examples, clustering)) for c in clusters]
+        unclustered = clustering.unclustered if clustering.unclustered_texts is None else clustering.unclustered_texts
+        queues.append(_Queue(clustering.axis, None, [int(i) for i in unclustered[:max_examples]]))
     taken_lists, hit_lists = _fill(store, queues, max_examples)
     taken = iter(taken_lists)
     queue_hits = iter(hit_lists)
@@ -365,23 +396,27 @@ def _axis_views(
             emphasis = next(queue_hits)
             if emphasis:
                 axis_hits[str(c.id)] = emphasis
+            medoid_text = clustering.item_texts[c.medoid] if clustering.item_texts else corpus.texts[c.medoid]
             cviews.append(
                 ClusterView(
                     id=c.id,
-                    size=c.size,
-                    share=c.size / n,
+                    size=c.n_texts,
+                    share=c.n_texts / n,
                     colour=cluster_colour(c.id),
                     mean_distance=c.mean_distance,
                     estimated=c.estimated,
                     chips=chips_of(c, clustering.axis),
                     support=c.pattern.support if c.pattern else None,
                     keywords=c.keywords,
-                    medoid=int(c.medoid),
-                    medoid_row=int(corpus.rows[c.medoid]),
-                    medoid_text=corpus.texts[c.medoid][:DISPLAY_CHARS],
-                    seed_count=len(c.seeds),
+                    medoid=clustering.text_of(c.medoid),
+                    medoid_row=int(corpus.rows[clustering.text_of(c.medoid)]),
+                    medoid_text=medoid_text[:DISPLAY_CHARS],
+                    seed_count=len({clustering.text_of(s) for s in c.seeds}),
                     shown=len(examples),
                     examples=examples,
+                    sentences=c.size if clustering.unit == "sentence" else None,
+                    first_share=c.first_share,
+                    last_share=c.last_share,
                 )
             )
         un_examples = next(taken)
@@ -393,12 +428,15 @@ def _axis_views(
             else {}
         )
         title, description = AXIS_TITLES[clustering.axis]
-        mode_note = f"exact tree on all {n:,} texts"
+        what = "texts" if clustering.unit == "text" else "sentences"
+        mode_note = f"exact tree on all {len(clustering.labels):,} {what}"
         if clustering.mode == "landmark":
             mode_note = (
                 f"landmark mode: tree on {clustering.n_landmarks:,} landmarks, "
-                "every text joins its nearest landmark's cluster"
+                f"every {what[:-1]} joins its nearest landmark's cluster"
             )
+        if clustering.unit == "sentence":
+            description += f" Sentence unit: {len(clustering.labels):,} sentences of {n:,} texts are compared."
         cut = (
             f"cut at distance {clustering.threshold:g}"
             if clustering.threshold is not None
@@ -422,24 +460,58 @@ def _axis_views(
                 homogenization=st.summary.homogenization,
                 vendi_score=st.vendi.score,
                 n_clusters=len(clustering.clusters),
-                clustered_share=1 - len(clustering.unclustered) / n if n else 0.0,
+                clustered_share=clustering.clustered_share,
                 seed_copy_rate=st.seeds.seed_copy_rate if st.seeds is not None else None,
                 clusters=cviews,
                 unlisted=unlisted,
-                unclustered=len(clustering.unclustered),
+                unclustered=len(unclustered_of(clustering)),
                 unclustered_examples=un_examples,
                 figure_id=f"fig-{clustering.axis}",
                 cap_note=cap_note,
                 notes=_estimate_notes(st),
+                unit=clustering.unit,
+                openings=_ends(clustering, clustering.openings, cviews, n),
+                closings=_ends(clustering, clustering.closings, cviews, n),
             )
         )
     return views, hits
+
+
+def unclustered_of(clustering: Clustering) -> np.ndarray:
+    """The texts in no cluster: in sentence unit, those none of whose sentences is in one."""
+    return clustering.unclustered if clustering.unclustered_texts is None else clustering.unclustered_texts
+
+
+#: Openings and closings listed per axis.
+MAX_ENDS = 10
+
+
+def _ends(
+    clustering: Clustering, ranked: list[tuple[int, int]], views: list[ClusterView], n: int
+) -> list[dict[str, Any]]:
+    """The clusters that open (or close) the most texts, with what their sentences look like."""
+    by_id = {v.id: v for v in views}
+    out = []
+    for cid, texts in ranked[:MAX_ENDS]:
+        view = by_id.get(cid)
+        out.append(
+            {
+                "id": cid,
+                "texts": texts,
+                "share": texts / n if n else 0.0,
+                "chips": view.chips if view else [],
+                "example": view.medoid_text if view else "",
+                "listed": view is not None,
+            }
+        )
+    return out
 
 
 NEAR_MEANING = {
     "lexical": "the same set of words",
     "semantic": "(almost) the same meaning",
     "syntax": "the same part-of-speech sequence, whatever the words",
+    "template": "the same function-word skeleton, whatever fills its slots",
     "dependency": "the same dependency-label sequence, whatever the words",
 }
 
@@ -448,16 +520,18 @@ def _near_duplicates(analysis: Analysis) -> list[NearDuplicates]:
     """Per axis the closest pairs; word and meaning axes first, as they are what people call duplicates."""
     corpus = analysis.corpus
     out = []
-    order = ("lexical", "semantic", "syntax", "dependency")
+    order = ("lexical", "semantic", "syntax", "template", "dependency")
     for axis in sorted(analysis.axes, key=lambda a: order.index(a) if a in order else len(order)):
         summary = analysis.axes[axis].stats.summary
+        clustering = analysis.axes[axis].clustering
+        texts = clustering.item_texts if clustering.item_texts is not None else corpus.texts
         pairs = [
             {
                 "d": d,
-                "row_a": int(corpus.rows[i]),
-                "row_b": int(corpus.rows[j]),
-                "text_a": corpus.texts[i][:DISPLAY_CHARS],
-                "text_b": corpus.texts[j][:DISPLAY_CHARS],
+                "row_a": int(corpus.rows[clustering.text_of(i)]),
+                "row_b": int(corpus.rows[clustering.text_of(j)]),
+                "text_a": texts[i][:DISPLAY_CHARS],
+                "text_b": texts[j][:DISPLAY_CHARS],
             }
             for i, j, d in summary.near_duplicate_examples[:MAX_NEAR_DUPLICATES]
         ]
@@ -560,7 +634,8 @@ def dendrogram_figures(clusterings: Mapping[str, Clustering], texts: Sequence[st
     for axis, clustering in clusterings.items():
         notes = {c.id: note_of(chips_of(c, axis), c.keywords) for c in clustering.clusters[:MAX_LISTED_CLUSTERS]}
         notes = {cid: note for cid, note in notes.items() if note}
-        figures[axis] = figure_json(dendrogram_figure(clustering, texts, notes=notes))
+        items = clustering.item_texts if clustering.item_texts is not None else texts
+        figures[axis] = figure_json(dendrogram_figure(clustering, items, notes=notes))
     return figures
 
 

@@ -116,6 +116,7 @@ def dendrogram_figure(
         fig.update_yaxes(visible=False)
         return _layout(fig, 80)
     approximate = clustering.mode == "landmark"
+    what = "texts" if clustering.unit == "text" else "sentences"
     n_texts = len(clustering.labels)
     leaf_labels = clustering.labels[tree_rows].astype(np.int64)
     weights = _leaf_weights(clustering)
@@ -176,7 +177,7 @@ def dendrogram_figure(
         if cid == 0:
             return f"{_count(count, approximate)} unclustered text{'s' if count != 1 else ''}"
         size = int((clustering.labels == cid).sum())
-        head = f"<b>cluster #{cid}</b> · {size:,} texts ({100 * size / n_texts:.1f}%)"
+        head = f"<b>cluster #{cid}</b> · {size:,} {what} ({100 * size / n_texts:.1f}%)"
         note = notes.get(cid)
         return f"{head}<br>{hover_escape(note, 80)}" if note else head
 
@@ -217,7 +218,7 @@ def dendrogram_figure(
             lab = int(leaf_labels[node])
             where = f"cluster #{lab}" if lab else "unclustered"
             if approximate and count > 1:
-                where += f" · stands for {_count(count, True)} texts"
+                where += f" · stands for {_count(count, True)} {what}"
             node_text.append(f"{text}<br>{where}")
             continue
         parts = [
@@ -228,7 +229,7 @@ def dendrogram_figure(
         mix = ", ".join(f"{name} {100 * share:.0f}%" for name, share in parts[:3])
         if len(parts) > 3:
             mix += f", {len(parts) - 3} more"
-        line = f"<b>{_count(count, approximate)} texts</b> · {mix}"
+        line = f"<b>{_count(count, approximate)} {what}</b> · {mix}"
         if node < first_kept:
             line += f"<br>e.g. {hover_escape(texts[int(tree_rows[order[s]])], 80)}"
         node_text.append(line)

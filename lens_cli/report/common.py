@@ -47,6 +47,11 @@ AXIS_TITLES = {
         "Dependency",
         "Texts compared by their dependency-label sequence: shared sentence structure.",
     ),
+    "template": (
+        "Template",
+        "Texts compared by their function-word skeleton (function words kept, each run of content words one "
+        "slot _): shared templates, whatever fills the slots.",
+    ),
     "lexical": ("Lexical", "Texts compared by the set of words they use: shared vocabulary."),
     "semantic": ("Semantic", "Texts compared by sentence embeddings: shared meaning."),
 }

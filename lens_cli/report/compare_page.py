@@ -14,7 +14,7 @@ from markupsafe import Markup
 from .. import __version__
 from ..compare import SIDES, SOURCES, AxisComparison, Comparison, lookup
 from ..export import DISTANCE_NAMES
-from ..model import ClusterSummary
+from ..model import Clustering, ClusterSummary
 from .charts import FONT
 from .common import AXIS_TITLES, DISPLAY_CHARS, Chip, chips_of, environment, script_json
 
@@ -280,15 +280,18 @@ class CompareContext:
     figures_json: Markup
 
 
-def _examples(comparison: Comparison, c: ClusterSummary, max_examples: int, cap: int) -> dict[str, list[Example]]:
+def _examples(
+    comparison: Comparison, c: ClusterSummary, max_examples: int, cap: int, cl: Clustering | None = None
+) -> dict[str, list[Example]]:
     """Up to ``max_examples`` per side and ``cap`` in all, taken from A and B in turn.
 
-    On each side the medoid comes first when it is there, then members in tree order.
+    On each side the medoid comes first when it is there, then members in tree order. In sentence unit
+    an example is a sentence (with the row of its text).
     """
-    texts = comparison.union.corpus.texts
+    texts = comparison.union.corpus.texts if cl is None or cl.item_texts is None else cl.item_texts
     queues: dict[str, list[Example]] = {"a": [], "b": []}
     for i in [c.medoid, *[int(i) for i in c.members if i != c.medoid]]:
-        side, row = comparison.side_of(i)
+        side, row = comparison.side_of(i if cl is None else cl.text_of(i))
         if len(queues[side]) < max_examples:
             queues[side].append(Example(row, texts[i][:DISPLAY_CHARS]))
     out: dict[str, list[Example]] = {"a": [], "b": []}
@@ -314,7 +317,7 @@ def _axis_section(comparison: Comparison, ac: AxisComparison, max_examples: int)
     examples: dict[int, dict[str, list[Example]]] = {}
     budget = AXIS_EXAMPLE_BUDGET
     for c in sorted((c for group in listed.values() for c in group), key=lambda c: c.summary.id):
-        examples[c.summary.id] = _examples(comparison, c.summary, max_examples, max(0, budget))
+        examples[c.summary.id] = _examples(comparison, c.summary, max_examples, max(0, budget), ac.clustering)
         budget -= sum(len(v) for v in examples[c.summary.id].values())
     groups = []
     for src in SOURCES:
@@ -338,7 +341,8 @@ def _axis_section(comparison: Comparison, ac: AxisComparison, max_examples: int)
         groups.append(SourceGroup(src, GROUP_TITLES[src], total, cards))
     cl = ac.clustering
     n_a = comparison.a.corpus.n
-    un_a = int(np.count_nonzero(cl.unclustered < n_a))
+    unclustered = cl.unclustered if cl.unclustered_texts is None else cl.unclustered_texts
+    un_a = int(np.count_nonzero(unclustered < n_a))
     cut = f"cut at distance {cl.threshold:g}" if cl.threshold is not None else f"cut into {cl.n_clusters} clusters"
     title, description = AXIS_TITLES[ac.axis]
     return AxisSection(
@@ -353,7 +357,7 @@ def _axis_section(comparison: Comparison, ac: AxisComparison, max_examples: int)
         mixed_cluster_share=ac.mixed_cluster_share,
         n_clusters=len(ac.clusters),
         placement=ac.placement,
-        unclustered={"a": un_a, "b": len(cl.unclustered) - un_a},
+        unclustered={"a": un_a, "b": len(unclustered) - un_a},
         groups=groups,
     )
 

@@ -580,12 +580,14 @@ class Codec:
         key: The parts of the key, from the stage's arguments (everything the result depends on).
         encode: Result -> (JSON meta, arrays).
         decode: (meta, arrays, the stage's arguments) -> result; ``ValueError`` when it does not fit them.
+        applies: Whether the result of a call with these arguments is worth keeping.
     """
 
     kind: str
     key: Callable[..., list[str]]
     encode: Callable[[Any], tuple[dict[str, Any], dict[str, np.ndarray]]]
     decode: Callable[..., Any]
+    applies: Callable[..., bool] = lambda *args: True
 
 
 def _summary_meta(s: DistanceSummary | None) -> dict[str, Any] | None:
@@ -687,7 +689,10 @@ def _summary_decode(meta: dict[str, Any], arrays: dict[str, np.ndarray], *_: Any
 MEMOISED: dict[str, Codec] = {
     "lens_cli.cluster.grow_tree": Codec("tree", _tree_key, _tree_encode, _tree_decode),
     "lens_cli.stats.vendi_score": Codec("vendi", _features_key, _vendi_encode, _vendi_decode),
-    "lens_cli.stats.axis_summary": Codec("summary", _summary_key, _summary_encode, _summary_decode),
+    # In exact mode the summary comes with the tree (and is kept with it).
+    "lens_cli.stats.axis_summary": Codec(
+        "summary", _summary_key, _summary_encode, _summary_decode, lambda features, tree, *_: tree.summary is None
+    ),
 }
 
 
@@ -705,7 +710,7 @@ class ResultMemo:
     def load(self, fn: Callable[..., Any], args: Sequence[Any]) -> tuple[bool, Any]:
         """``(True, result)`` when a stored result of ``fn(*args)`` fits, else ``(False, None)``."""
         codec = self.codec(fn)
-        if codec is None:
+        if codec is None or not codec.applies(*args):
             return False, None
         key = result_key(codec.kind, *codec.key(*args))
         got = self.cache.load_result(codec.kind, key)
@@ -720,7 +725,7 @@ class ResultMemo:
 
     def store(self, fn: Callable[..., Any], args: Sequence[Any], result: Any) -> None:
         codec = self.codec(fn)
-        if codec is None:
+        if codec is None or not codec.applies(*args):
             return
         meta, arrays = codec.encode(result)
         self.cache.store_result(codec.kind, result_key(codec.kind, *codec.key(*args)), meta, arrays)

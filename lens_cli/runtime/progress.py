@@ -162,7 +162,9 @@ _DETAILS: dict[str, Callable[[Any], str]] = {
     "lens_cli.cluster.grow_tree": lambda t: (
         f"{t.mode}" + ("" if t.landmarks is None else f" ({len(t.landmarks):,} landmarks)")
     ),
-    "lens_cli.cluster.cut_tree": lambda c: f"{len(c.clusters):,} clusters" + (" of sentences" if c.unit == "sentence" else ""),
+    "lens_cli.cluster.cut_tree": lambda c: (
+        f"{len(c.clusters):,} clusters" + (" of sentences" if c.unit == "sentence" else "")
+    ),
     "lens_cli.features.choose_unit": lambda unit: f"the syntax, dependency and template axes compare {unit}s",
     "lens_cli.stats.vendi_score": lambda v: f"{v.score:.1f}" + (f" on a sample of {v.sample:,}" if v.sample else ""),
 }
