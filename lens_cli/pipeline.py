@@ -21,6 +21,10 @@ from .seeds import seed_copying, seed_summary
 from .stats import axis_stats, dataset_stats, sampled_summary, vendi_score
 
 
+#: Axes whose items are mostly distinct: the largest distance matrices and Vendi eigendecompositions.
+WIDE_AXES = ("lexical", "semantic")
+
+
 def analyze(request: ReadRequest, options: Options, runtime: Runtime) -> Analysis:
     """Analyse the texts ``request`` names as ``options`` say.
 
@@ -39,21 +43,28 @@ def analyze(request: ReadRequest, options: Options, runtime: Runtime) -> Analysi
     needs_vectors = runtime.embedder is not None and "semantic" in options.axes
     vectors = run("embed", embed, corpus, runtime.embedder) if needs_vectors else None
     dataset = run("stats", dataset_stats, parsed, runtime.engine)
+    features = {
+        axis: run(f"{axis} features", featurize, axis, parsed, vectors if axis == "semantic" else None)
+        for axis in options.axes
+    }
+    # Steps start in the order declared among those ready: the largest work first. The Vendi scores (the
+    # slowest statistic, which needs neither a tree nor all the distances), then the trees, the axes whose
+    # items are most distinct (word sets, meanings) first.
+    by_size = sorted(options.axes, key=lambda axis: axis not in WIDE_AXES)
+    vendi = {axis: run(f"{axis} vendi", vendi_score, features[axis]) for axis in by_size}
     axes = {}
-    for axis in options.axes:
+    for axis in by_size:
         threshold = options.threshold_for(axis)
         spec = options.tree_spec(axis, corpus.n)
-        features = run(f"{axis} features", featurize, axis, parsed, vectors if axis == "semantic" else None)
-        vendi = run(f"{axis} vendi", vendi_score, features)
-        tree = run(f"{axis} tree", grow_tree, features, spec, runtime.engine)
-        sampled = run(f"{axis} sample", sampled_summary, features) if spec.landmarks else None
-        seeds = run(f"{axis} seeds", seed_copying, features, corpus, threshold, runtime.engine)
-        clustering = run(f"{axis} clusters", cut_tree, tree, features, parsed, options.cut_for(axis))
-        stats = run(f"{axis} stats", axis_stats, tree, sampled, vendi, seeds, threshold)
+        tree = run(f"{axis} tree", grow_tree, features[axis], spec, runtime.engine)
+        sampled = run(f"{axis} sample", sampled_summary, features[axis]) if spec.landmarks else None
+        seeds = run(f"{axis} seeds", seed_copying, features[axis], corpus, threshold, runtime.engine)
+        clustering = run(f"{axis} clusters", cut_tree, tree, features[axis], parsed, options.cut_for(axis))
+        stats = run(f"{axis} stats", axis_stats, tree, sampled, vendi[axis], seeds, threshold)
         axes[axis] = (clustering, stats)
     done = run.compute({"parsed": parsed, "vectors": vectors, "dataset": dataset, "axes": axes})
     data_stats, tops = done["dataset"]
-    per_axis = {axis: AxisResult(*result) for axis, result in done["axes"].items()}
+    per_axis = {axis: AxisResult(*done["axes"][axis]) for axis in options.axes}
     vectors_done: Vectors | None = done["vectors"]
     return Analysis(
         parsed=done["parsed"],
