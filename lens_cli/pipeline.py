@@ -20,6 +20,9 @@ from .runtime.assembly import Runtime
 from .seeds import seed_copying, seed_summary
 from .stats import axis_stats, axis_summary, dataset_stats, vendi_score
 
+#: Axes whose items are mostly distinct: the largest distance matrices and Vendi eigendecompositions.
+WIDE_AXES = ("lexical", "semantic")
+
 
 def analyze(request: ReadRequest, options: Options, runtime: Runtime) -> Analysis:
     """Analyse the texts ``request`` names as ``options`` say.
@@ -40,20 +43,27 @@ def analyze(request: ReadRequest, options: Options, runtime: Runtime) -> Analysi
     vectors = run("embed", embed, corpus, runtime.embedder) if needs_vectors else None
     unit = run("unit", choose_unit, parsed, options.unit)
     dataset = run("stats", dataset_stats, parsed, runtime.engine)
+    features = {
+        axis: run(f"{axis} features", featurize, axis, parsed, vectors if axis == "semantic" else None, unit)
+        for axis in options.axes
+    }
+    # Steps start in the order declared among those ready: the largest work first. The Vendi scores (the
+    # slowest statistic, which needs neither a tree nor all the distances), then the trees, the axes whose
+    # items are most distinct (word sets, meanings) first.
+    by_size = sorted(options.axes, key=lambda axis: axis not in WIDE_AXES)
+    vendi = {axis: run(f"{axis} vendi", vendi_score, features[axis]) for axis in by_size}
     axes = {}
-    for axis in options.axes:
+    for axis in by_size:
         threshold = options.threshold_for(axis)
-        features = run(f"{axis} features", featurize, axis, parsed, vectors if axis == "semantic" else None, unit)
-        vendi = run(f"{axis} vendi", vendi_score, features)
-        tree = run(f"{axis} tree", grow_tree, features, options.tree_spec(axis), runtime.engine)
-        summary = run(f"{axis} summary", axis_summary, features, tree)
-        seeds = run(f"{axis} seeds", seed_copying, features, corpus, threshold, runtime.engine)
-        clustering = run(f"{axis} clusters", cut_tree, tree, features, options.cut_for(axis))
-        stats = run(f"{axis} stats", axis_stats, summary, vendi, seeds, threshold)
+        tree = run(f"{axis} tree", grow_tree, features[axis], options.tree_spec(axis), runtime.engine)
+        summary = run(f"{axis} summary", axis_summary, features[axis], tree)
+        seeds = run(f"{axis} seeds", seed_copying, features[axis], corpus, threshold, runtime.engine)
+        clustering = run(f"{axis} clusters", cut_tree, tree, features[axis], options.cut_for(axis))
+        stats = run(f"{axis} stats", axis_stats, summary, vendi[axis], seeds, threshold)
         axes[axis] = (clustering, stats)
     done = run.compute({"parsed": parsed, "vectors": vectors, "unit": unit, "dataset": dataset, "axes": axes})
     data_stats, tops = done["dataset"]
-    per_axis = {axis: AxisResult(*result) for axis, result in done["axes"].items()}
+    per_axis = {axis: AxisResult(*done["axes"][axis]) for axis in options.axes}
     vectors_done: Vectors | None = done["vectors"]
     return Analysis(
         parsed=done["parsed"],
