@@ -61,7 +61,7 @@ from .. import stats
 from ..embedders import EmbedderIdentity
 from ..errors import LensError, UsageProblem
 from ..model import ParsedText, ParserInfo
-from ..parsers import ParserIdentity
+from ..parsers import ParserIdentity, merge_hyphens
 from . import context
 
 #: Texts per parse task; embedding tasks use a multiple of the embedder's chunk (512).
@@ -161,8 +161,9 @@ def _nearest_part(
 def _count_part(
     texts: list[str], parses: list[ParsedText], positions: list[int], weights: np.ndarray
 ) -> stats.DatasetCounts:
-    """Step 1 of the dataset statistics on the texts at ``positions`` of a partition of parses."""
-    return stats.count_rows(texts, [parses[j] for j in positions], weights)
+    """Step 1 of the dataset statistics on the texts at ``positions`` of a partition of parses (the
+    parser's own: hyphenated words are joined here, as the parse stage joins them)."""
+    return stats.count_rows(texts, [merge_hyphens(parses[j]) for j in positions], weights)
 
 
 def _merge_counts(*parts: stats.DatasetCounts) -> stats.DatasetCounts:
@@ -187,8 +188,9 @@ def _figures_part(
     repeated: dict[tuple[str, ...], int],
     top_templates: frozenset[tuple[str, ...]],
 ) -> stats.RowFigures:
-    """Step 2 of the dataset statistics on the texts at ``positions`` of a partition of parses."""
-    return stats.row_figures(texts, [parses[j] for j in positions], repeated, top_templates)
+    """Step 2 of the dataset statistics on the texts at ``positions`` of a partition of parses (joined as
+    in step 1)."""
+    return stats.row_figures(texts, [merge_hyphens(parses[j]) for j in positions], repeated, top_templates)
 
 
 def _import_dask() -> Any:
