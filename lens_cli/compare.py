@@ -33,8 +33,9 @@ the 0-based position of a record among that input's data records, labelled ``a``
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -65,12 +66,15 @@ class Side:
         stats: Dataset statistics, as ``lens analyze``'s JSON ``stats``.
         axes: Per axis: homogenization, vendi_score, vendi_per_text, near_duplicate_pairs,
             n_clusters and clustered_share, as ``lens analyze`` computes them for this file alone.
+        intervals: The 95% intervals of the dataset statistics (layout of ``stats``) and, under ``axes``,
+            of each axis's homogenization and clustered share.
     """
 
     label: str
     parsed: ParsedCorpus
     stats: dict[str, Any]
     axes: dict[str, dict[str, Any]]
+    intervals: dict[str, Any] = field(default_factory=dict)
 
     @property
     def corpus(self) -> Corpus:
@@ -252,7 +256,8 @@ def side(label: str, analysis: Analysis) -> Side:
         }
         for axis, r in analysis.axes.items()
     }
-    return Side(label, analysis.parsed, analysis.dataset.as_dict(), axes)
+    intervals = {**analysis.intervals, "axes": {axis: dict(r.stats.intervals) for axis, r in analysis.axes.items()}}
+    return Side(label, analysis.parsed, analysis.dataset.as_dict(), axes, intervals)
 
 
 def union(a: Analysis, b: Analysis) -> tuple[ParsedCorpus, Vectors | None]:
@@ -296,6 +301,80 @@ def compare(
         options=dict(a.options),
         embedder=a.embedder,
     )
+
+
+#: +1 where a higher value means more diverse, -1 where it means more repetitive (the statistics that get a
+#: verdict; dotted keys into ``stats``, or an axis's figures).
+DIRECTIONS = {
+    "duplicate_rate": -1,
+    "vocabulary_size": 1,
+    "distinct_n.1": 1,
+    "distinct_n.2": 1,
+    "distinct_n.3": 1,
+    "distinct_n.4": 1,
+    "ngram_diversity": 1,
+    "compression_ratio": -1,
+    "compression_ratio_pos.xpos": -1,
+    "compression_ratio_pos.upos": -1,
+    "self_repetition": -1,
+    "template_rate": -1,
+    "templates_per_token": -1,
+    "homogenization": -1,
+    "vendi_score": 1,
+    "vendi_per_text": 1,
+    "clustered_share": -1,
+    "near_duplicate_pairs": -1,
+}
+#: Without intervals, a difference gets a verdict only when it is larger than this share of the larger value.
+MIN_EFFECT = 0.05
+MORE_DIVERSE, MORE_REPETITIVE, NO_CLEAR_DIFFERENCE = "B more diverse", "B more repetitive", "no clear difference"
+
+
+def verdict(
+    key: str, a: float, b: float, interval_a: Sequence[float] | None = None, interval_b: Sequence[float] | None = None
+) -> str:
+    """How B differs from A on one statistic: ``B more diverse``, ``B more repetitive`` or ``no clear
+    difference``; empty for a statistic without a direction.
+
+    A difference counts when the 95% interval of B − A excludes 0: with both sides' intervals (taken as
+    independent), when |B − A| exceeds the root of the sum of their squared half-widths; without them,
+    when it exceeds :data:`MIN_EFFECT` of the larger value.
+    """
+    direction = DIRECTIONS.get(key, 0)
+    if direction == 0:
+        return ""
+    d = b - a
+    if interval_a is not None and interval_b is not None:
+        noise = math.hypot((interval_a[1] - interval_a[0]) / 2, (interval_b[1] - interval_b[0]) / 2)
+    else:
+        noise = MIN_EFFECT * max(abs(a), abs(b))
+    if abs(d) <= noise:
+        return NO_CLEAR_DIFFERENCE
+    return MORE_DIVERSE if d * direction > 0 else MORE_REPETITIVE
+
+
+def interval_of(intervals: dict[str, Any], key: str) -> list[float] | None:
+    """``intervals`` looked up by a dotted key, or ``None``."""
+    value: Any = intervals
+    for part in key.split("."):
+        if not isinstance(value, dict) or part not in value:
+            return None
+        value = value[part]
+    return list(value) if isinstance(value, (list, tuple)) else None
+
+
+def verdicts(
+    a: dict[str, Any], b: dict[str, Any], intervals_a: dict[str, Any], intervals_b: dict[str, Any]
+) -> dict[str, str]:
+    """Every statistic with a direction that both sides have: its verdict."""
+    out = {}
+    for key in DIRECTIONS:
+        try:
+            va, vb = float(lookup(a, key)), float(lookup(b, key))
+        except (KeyError, TypeError):
+            continue
+        out[key] = verdict(key, va, vb, interval_of(intervals_a, key), interval_of(intervals_b, key))
+    return out
 
 
 def union_unit(a: Analysis, b: Analysis) -> str:
@@ -367,10 +446,14 @@ def _cluster_dict(comparison: Comparison, c: SourcedCluster, cl: Clustering) -> 
 def _axis_dict(comparison: Comparison, ac: AxisComparison) -> dict[str, Any]:
     cl = ac.clustering
     a, b = comparison.a.axes[ac.axis], comparison.b.axes[ac.axis]
+    ia = comparison.a.intervals.get("axes", {}).get(ac.axis, {})
+    ib = comparison.b.intervals.get("axes", {}).get(ac.axis, {})
     return {
         "a": a,
         "b": b,
         "delta": delta(a, b),
+        "intervals": {"a": ia, "b": ib},
+        "verdicts": verdicts(a, b, ia, ib),
         "union": {
             "distance": DISTANCE_NAMES[ac.axis],
             "unit": cl.unit,
@@ -389,6 +472,10 @@ def _axis_dict(comparison: Comparison, ac: AxisComparison) -> dict[str, Any]:
             ),
         },
     }
+
+
+def _without_axes(intervals: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in intervals.items() if k != "axes"}
 
 
 def to_dict(comparison: Comparison) -> dict[str, Any]:
@@ -411,7 +498,13 @@ def to_dict(comparison: Comparison) -> dict[str, Any]:
         "lens_version": __version__,
         "inputs": {"a": input_dict(a.corpus), "b": input_dict(b.corpus)},
         "options": options,
-        "stats": {"a": a.stats, "b": b.stats, "delta": delta(a.stats, b.stats)},
+        "stats": {
+            "a": a.stats,
+            "b": b.stats,
+            "delta": delta(a.stats, b.stats),
+            "intervals": {"a": _without_axes(a.intervals), "b": _without_axes(b.intervals)},
+            "verdicts": verdicts(a.stats, b.stats, a.intervals, b.intervals),
+        },
         "axes": {axis: _axis_dict(comparison, ac) for axis, ac in comparison.axes.items()},
     }
     return json_ready(doc)

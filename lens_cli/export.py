@@ -71,10 +71,13 @@ def _axis(analysis: Analysis, axis: str, result: AxisResult) -> dict[str, Any]:
         "homogenization_estimated": summary.homogenization_estimated,
         "vendi_score": st.vendi.score,
         "vendi_sample": st.vendi.sample,
+        "vendi_estimated": st.vendi.method or False,
+        "vendi_interval": list(st.vendi.interval) if st.vendi.interval else None,
         "near_duplicate_pairs": summary.near_duplicate_pairs,
         "near_duplicates": [[row(i), row(j), d] for i, j, d in summary.near_duplicate_examples],
         "near_duplicates_estimated": summary.near_duplicates_estimated,
     }
+    out["intervals"] = dict(st.intervals)
     if st.seeds is not None:
         out["seed_copy_rate"] = st.seeds.seed_copy_rate
     clusters = []
@@ -179,6 +182,7 @@ def to_dict(analysis: Analysis, include_timings: bool = False) -> dict[str, Any]
         "input": input_dict(corpus),
         "options": options,
         "stats": analysis.dataset.as_dict(),
+        "stats_intervals": analysis.intervals,
         "axes": {axis: _axis(analysis, axis, r) for axis, r in analysis.axes.items()},
         "top": {
             "words": analysis.tops.words,

@@ -108,11 +108,14 @@ class ParsedText:
             that stands before ``tokens[k]`` (``k == len(tokens)``: at the end).
         sentence_starts: Where the parser starts a sentence: indices into ``tokens``, ascending, the first
             0; empty when the parser gave none (then the text is one sentence).
+        parser_tags: Every fine tag the parser gave, in order, when the tokens no longer show them all (the
+            parts of hyphenated words, which lens joins); empty otherwise (see :attr:`reference_tags`).
     """
 
     tokens: tuple[Token, ...]
     spaces: tuple[tuple[int, str], ...] = ()
     sentence_starts: tuple[int, ...] = ()
+    parser_tags: tuple[str, ...] = ()
 
     @property
     def upos(self) -> list[str]:
@@ -130,6 +133,12 @@ class ParsedText:
     def words(self) -> list[str]:
         """Lower-cased word tokens, punctuation dropped."""
         return [t.lower for t in self.tokens if not t.is_punct and not t.lower.isspace()]
+
+    @property
+    def reference_tags(self) -> list[str]:
+        """The fine tag of every token the parser made, whitespace tokens included (``_SP``) and hyphenated
+        words in their parts: what the ``diversity`` package's POS compression ratio compresses."""
+        return list(self.parser_tags) if self.parser_tags else self.xpos_with_spaces
 
     @property
     def xpos_with_spaces(self) -> list[str]:
@@ -373,11 +382,15 @@ class Vendi:
 
     Attributes:
         score: exp of the entropy of the eigenvalues of K / N.
-        sample: The size of the fixed-seed sample it was computed on, ``None`` for all texts.
+        sample: The size of the fixed-seed sample it was computed on, ``None`` for all items.
+        method: How it was estimated, ``None`` when exact.
+        interval: The estimate's interval (it covers the estimator's error, not the sample's), or ``None``.
     """
 
     score: float
     sample: int | None
+    method: str | None = None
+    interval: tuple[float, float] | None = None
 
 
 @dataclass(frozen=True)
@@ -406,12 +419,14 @@ class AxisStats:
         vendi: The Vendi score.
         threshold: The axis's distance threshold (seeds are copied within it).
         seeds: Seed copying, when there are seeds.
+        intervals: 95% intervals of ``homogenization`` and ``clustered_share``.
     """
 
     summary: DistanceSummary
     vendi: Vendi
     threshold: float
     seeds: SeedCopying | None
+    intervals: dict[str, tuple[float, float]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -524,6 +539,7 @@ class Analysis:
         axes: Per axis, in the order analysed: the flat clusters and statistics.
         dataset: Dataset statistics.
         tops: Top words, n-grams and templates.
+        intervals: 95% intervals of the headline dataset statistics, in the layout of ``dataset``.
         seeds: Seed figures, when there are seeds.
         options: The run options as the JSON shows them.
         embedder: The embedder's description (``-`` without a semantic axis).
@@ -535,6 +551,7 @@ class Analysis:
     axes: dict[str, AxisResult]
     dataset: DatasetStats
     tops: Tops
+    intervals: dict[str, Any]
     seeds: SeedSummary | None
     options: dict[str, Any]
     embedder: str

@@ -18,7 +18,7 @@ from .model import Analysis, AxisResult, Clustering, ParsedCorpus, Vectors
 from .parsers import parse
 from .runtime.assembly import Runtime
 from .seeds import seed_copying, seed_summary
-from .stats import axis_stats, axis_summary, dataset_stats, vendi_score
+from .stats import axis_intervals, axis_stats, axis_summary, dataset_stats, vendi_score
 
 #: Axes whose items are mostly distinct: the largest distance matrices and Vendi eigendecompositions.
 WIDE_AXES = ("lexical", "semantic")
@@ -59,10 +59,11 @@ def analyze(request: ReadRequest, options: Options, runtime: Runtime) -> Analysi
         summary = run(f"{axis} summary", axis_summary, features[axis], tree)
         seeds = run(f"{axis} seeds", seed_copying, features[axis], corpus, threshold, runtime.engine)
         clustering = run(f"{axis} clusters", cut_tree, tree, features[axis], options.cut_for(axis))
-        stats = run(f"{axis} stats", axis_stats, summary, vendi[axis], seeds, threshold)
+        intervals = run(f"{axis} intervals", axis_intervals, features[axis], summary, clustering)
+        stats = run(f"{axis} stats", axis_stats, summary, vendi[axis], seeds, threshold, intervals)
         axes[axis] = (clustering, stats)
     done = run.compute({"parsed": parsed, "vectors": vectors, "unit": unit, "dataset": dataset, "axes": axes})
-    data_stats, tops = done["dataset"]
+    data_stats, tops, data_intervals = done["dataset"]
     per_axis = {axis: AxisResult(*done["axes"][axis]) for axis in options.axes}
     vectors_done: Vectors | None = done["vectors"]
     return Analysis(
@@ -71,6 +72,7 @@ def analyze(request: ReadRequest, options: Options, runtime: Runtime) -> Analysi
         axes=per_axis,
         dataset=data_stats,
         tops=tops,
+        intervals=data_intervals,
         seeds=seed_summary(corpus, {axis: r.stats.seeds for axis, r in per_axis.items()}),
         options=options.as_dict(runtime.engine_name, unit=done["unit"]),
         embedder=vectors_done.model if vectors_done is not None else "-",

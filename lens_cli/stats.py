@@ -17,11 +17,13 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .distances import Distinct
+from .distances import Distinct, string_cross
 from .features import AxisFeatures
+from .intervals import dataset_intervals, homogenization_interval, share_interval
 from .model import (
     AxisStats,
     AxisTree,
+    Clustering,
     DatasetStats,
     DistanceSummary,
     ParsedCorpus,
@@ -32,12 +34,16 @@ from .model import (
     Vendi,
 )
 from .runtime.context import gil_bound
+from .vendi import PSD_SETTINGS, dice_operator, vendi_dual, vendi_estimate
 
 if TYPE_CHECKING:
     from .engine import Engine
 
 NEAR_DUPLICATE = 0.05
-VENDI_SAMPLE = 5000
+#: Homogenization and near-duplicates in landmark mode: on a fixed-seed sample of this many items.
+SUMMARY_SAMPLE = 5000
+#: The Vendi score of a string axis: on all items up to this many, else on a fixed-seed sample of them.
+VENDI_SAMPLE = 10_000
 TEMPLATE_N = 5
 TOP_TEMPLATES = 100
 NEAR_DUPLICATE_EXAMPLES = 50
@@ -349,7 +355,7 @@ def finish_dataset_stats(
         ngram_diversity_terms=nd_terms,
         compression_ratio=compression_ratio(texts),
         compression_ratio_pos={
-            "xpos": compression_ratio_pos([p.xpos for p in parsed]),
+            "xpos": compression_ratio_pos([p.reference_tags for p in parsed]),
             "upos": compression_ratio_pos([p.upos for p in parsed]),
         },
         self_repetition=repetition_score(figures.repetition),
@@ -373,14 +379,20 @@ def dataset_counts(texts: Sequence[str], parsed: Sequence[ParsedText]) -> tuple[
     return summary, figures
 
 
-def dataset_stats(parsed: ParsedCorpus, engine: Engine | None = None) -> tuple[DatasetStats, Tops]:
-    """Dataset-level statistics, plus the top words, n-grams and templates for the report.
+def dataset_stats(parsed: ParsedCorpus, engine: Engine | None = None) -> tuple[DatasetStats, Tops, dict[str, Any]]:
+    """Dataset-level statistics, the top words, n-grams and templates for the report, and the statistics'
+    95% intervals (:mod:`lens_cli.intervals`).
 
     ``engine`` counts the sums over rows (steps 1 and 2) elsewhere, e.g. on Dask workers; the
     figures are the same.
     """
     corpus = parsed.corpus
-    return dataset_figures(corpus.texts, parsed.parsed, corpus.rows_read, corpus.rows_skipped, engine)
+    counting = engine.dataset_counts if engine is not None else dataset_counts
+    summary, figures = counting(corpus.texts, parsed.parsed)
+    texts, tokens = corpus.texts, parsed.parsed
+    stats, tops = finish_dataset_stats(texts, tokens, summary, figures, corpus.rows_read, corpus.rows_skipped)
+    intervals = dataset_intervals(texts, tokens, stats, figures.repetition, figures.template_hits, figures.tags)
+    return stats, tops, intervals
 
 
 def dataset_figures(
@@ -449,31 +461,6 @@ def vendi_of_rows(
     at = np.asarray(reps, dtype=np.int64)
     sub = square[np.ix_(at, at)] if square is not None else pair_fn(rows[at])
     return vendi_from_similarity(1.0 - sub, np.asarray(counts))
-
-
-def vendi_from_embeddings(emb: np.ndarray) -> float:
-    """Vendi score with K = 1 - (1 - cos)/2 = (1 + X Xᵀ)/2, via the small (d+2)x(d+2) Gram matrix.
-
-    K must match the semantic distance, where two zero rows (texts without a vector) are at distance 0:
-    the extra column z (1 for a zero row) adds z_i z_j / 2, so K = 1 between zero rows and 1/2 between a
-    zero row and any other, as the distance says.
-    """
-    n = emb.shape[0]
-    if n == 0:
-        return 0.0
-    x = emb.astype(np.float64)
-    zero = np.asarray(~x.any(axis=1), dtype=np.float64)[:, None]
-    y = np.hstack([x, np.ones((n, 1)), zero]) / math.sqrt(2.0)
-    return vendi_from_similarity_gram(y.T @ y, n)
-
-
-def vendi_from_similarity_gram(gram: np.ndarray, n: int) -> float:
-    lam = np.linalg.eigvalsh(gram / n)
-    lam = lam[lam > 1e-12]
-    if lam.size == 0:
-        return 0.0
-    lam = lam / lam.sum()
-    return float(np.exp(-np.sum(lam * np.log(lam))))
 
 
 def _pairs_from_condensed(n: int, positions: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -619,25 +606,38 @@ def sampled_distance_summary(rows: np.ndarray, square: np.ndarray, estimated: bo
     )
 
 
-def stats_sample(n: int) -> np.ndarray | None:
-    """The fixed-seed sample of :data:`VENDI_SAMPLE` rows used above that many, else ``None``."""
-    if n <= VENDI_SAMPLE:
+def stats_sample(n: int, size: int = SUMMARY_SAMPLE) -> np.ndarray | None:
+    """The fixed-seed sample of ``size`` rows used above that many, else ``None``."""
+    if n <= size:
         return None
-    return np.sort(np.random.default_rng(0).choice(n, size=VENDI_SAMPLE, replace=False))
+    return np.sort(np.random.default_rng(0).choice(n, size=size, replace=False))
 
 
 def vendi_score(features: AxisFeatures) -> Vendi:
-    """The Vendi score of one axis.
+    """The Vendi score of one axis (see :mod:`lens_cli.vendi` and docs/statistics.md).
 
-    On the semantic axis it is exact, from the embeddings. On the string axes K = 1 - D on a fixed-seed
-    sample of :data:`VENDI_SAMPLE` texts above that many (said by ``sample``), on the distinct strings
-    among them with their counts as weights (the same score, less work).
+    Semantic axis: the cosine kernel of the embeddings, exactly as the ``vendi-score`` package computes it,
+    on all texts. String axes: K = 1 - D over the distinct items with their counts as weights, on all items
+    up to :data:`VENDI_SAMPLE` (else a fixed-seed sample of that many, said by ``sample``); exact eigenvalues
+    up to 1,500 distinct items, else an estimate with its interval (said by ``method``). The lexical axis
+    needs no distances at all: its kernel factors through the words.
     """
     if isinstance(features.items, np.ndarray):
-        return Vendi(vendi_from_embeddings(features.items), None)
-    sample = stats_sample(features.n)
+        return Vendi(vendi_dual(features.items), None)
+    sample = stats_sample(features.n, VENDI_SAMPLE)
     rows = sample if sample is not None else np.arange(features.n)
-    return Vendi(vendi_of_rows(rows, features.pairs, features.strings), None if sample is None else len(rows))
+    strings = [features.items[int(i)] for i in rows]
+    counted = Counter(strings)
+    items, counts = list(counted), np.fromiter(counted.values(), dtype=np.float64, count=len(counted))
+    axis = features.axis
+    if axis == "lexical":
+        score, method, interval = vendi_estimate(
+            items, None, counts, operator=dice_operator(items, counts), **PSD_SETTINGS
+        )
+    else:
+        score, method, interval = vendi_estimate(items, lambda a, b: string_cross(a, b, axis), counts)
+    estimated = method if interval is not None else None
+    return Vendi(score, None if sample is None else len(rows), estimated, interval)
 
 
 def axis_summary(features: AxisFeatures, tree: AxisTree) -> DistanceSummary:
@@ -651,6 +651,28 @@ def axis_summary(features: AxisFeatures, tree: AxisTree) -> DistanceSummary:
     return sampled_distance_summary(rows, features.pairs(rows), estimated=sample is not None)
 
 
-def axis_stats(summary: DistanceSummary, vendi: Vendi, seeds: SeedCopying | None, threshold: float) -> AxisStats:
-    """An axis's statistics: homogenization and near-duplicates, the Vendi score and seed copying."""
-    return AxisStats(summary=summary, vendi=vendi, threshold=threshold, seeds=seeds)
+def axis_intervals(
+    features: AxisFeatures, summary: DistanceSummary, clustering: Clustering
+) -> dict[str, tuple[float, float]]:
+    """95% intervals of an axis's homogenization and clustered share (see :mod:`lens_cli.intervals`); the
+    homogenization of a sample of items (landmark mode) has the wider interval of that sample's size."""
+    n = SUMMARY_SAMPLE if summary.homogenization_estimated else features.n
+    texts = clustering.n_texts
+    clustered = texts - len(
+        clustering.unclustered if clustering.unclustered_texts is None else clustering.unclustered_texts
+    )
+    return {
+        "homogenization": homogenization_interval(summary.homogenization, min(n, features.n), features.pairs),
+        "clustered_share": share_interval(clustered, texts),
+    }
+
+
+def axis_stats(
+    summary: DistanceSummary,
+    vendi: Vendi,
+    seeds: SeedCopying | None,
+    threshold: float,
+    intervals: dict[str, tuple[float, float]] | None = None,
+) -> AxisStats:
+    """An axis's statistics: homogenization and near-duplicates, the Vendi score, seed copying, intervals."""
+    return AxisStats(summary=summary, vendi=vendi, threshold=threshold, seeds=seeds, intervals=intervals or {})

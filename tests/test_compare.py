@@ -132,18 +132,29 @@ def test_delta_is_b_minus_a_recursively():
 
 
 @pytest.mark.parametrize(
-    ("d", "direction", "kind", "expected"),
+    ("key", "a", "b", "ia", "ib", "expected"),
     [
-        (0.2, -1, "float", "B more repetitive"),
-        (-0.2, -1, "float", "B more diverse"),
-        (0.2, 1, "float", "B more diverse"),
-        (0.0004, 1, "float", ""),  # prints as +0.000: no difference to read
-        (3, 0, "int", ""),
-        (0.01, -1, "pct", "B more repetitive"),
+        ("homogenization", 0.30, 0.50, None, None, compare.MORE_REPETITIVE),
+        ("homogenization", 0.50, 0.30, None, None, compare.MORE_DIVERSE),
+        ("vendi_score", 10.0, 12.0, None, None, compare.MORE_DIVERSE),
+        ("vendi_score", 10.0, 10.4, None, None, compare.NO_CLEAR_DIFFERENCE),  # within 5% of the larger
+        ("rows_read", 3, 9, None, None, ""),  # no direction
+        # With intervals: half-widths 0.1 and 0.1 give noise 0.141; a difference of 0.2 counts, 0.1 does not.
+        ("duplicate_rate", 0.3, 0.5, [0.2, 0.4], [0.4, 0.6], compare.MORE_REPETITIVE),
+        ("duplicate_rate", 0.3, 0.4, [0.2, 0.4], [0.3, 0.5], compare.NO_CLEAR_DIFFERENCE),
+        # Narrow intervals make a small difference count that the 5% rule would call noise.
+        ("distinct_n.1", 0.50, 0.51, [0.499, 0.501], [0.509, 0.511], compare.MORE_DIVERSE),
     ],
 )
-def test_reading(d, direction, kind, expected):
-    assert compare_page.reading(d, direction, kind) == expected
+def test_verdict(key, a, b, ia, ib, expected):
+    assert compare.verdict(key, a, b, ia, ib) == expected
+
+
+def test_verdicts_look_up_dotted_keys():
+    a = {"distinct_n": {"1": 0.5}, "duplicate_rate": 0.1}
+    b = {"distinct_n": {"1": 0.9}, "duplicate_rate": 0.1}
+    out = compare.verdicts(a, b, {"distinct_n": {"1": [0.45, 0.55]}}, {"distinct_n": {"1": [0.85, 0.95]}})
+    assert out == {"distinct_n.1": compare.MORE_DIVERSE, "duplicate_rate": compare.NO_CLEAR_DIFFERENCE}
 
 
 # ---------------------------------------------------------------- statistics
@@ -234,10 +245,16 @@ def test_json_layout(doc):
     assert list(doc) == ["schema_version", "kind", "lens_version", "inputs", "options", "stats", "axes"]
     assert doc["inputs"]["a"]["rows_skipped"] == {"empty": 1}
     assert doc["options"]["unique_share"] == 0.8 and doc["options"]["parser"] == "fake"
-    assert set(doc["stats"]) == {"a", "b", "delta"}
+    assert set(doc["stats"]) == {"a", "b", "delta", "intervals", "verdicts"}
+    assert set(doc["stats"]["intervals"]) == {"a", "b"}
+    assert doc["stats"]["verdicts"]["duplicate_rate"] in (
+        compare.MORE_DIVERSE,
+        compare.MORE_REPETITIVE,
+        compare.NO_CLEAR_DIFFERENCE,
+    )
     assert list(doc["axes"]) == ["syntax", "dependency", "template", "lexical", "semantic"]
     for axis, block in doc["axes"].items():
-        assert set(block) == {"a", "b", "delta", "union"}
+        assert set(block) == {"a", "b", "delta", "union", "intervals", "verdicts"}
         union = block["union"]
         for key in ("distance", "mode", "threshold", "n_clusters", "clusters_by_source", "overlap", "placement"):
             assert key in union, (axis, key)
@@ -329,7 +346,7 @@ def test_size_warning_and_readings(tmp_path):
     assert "--sample 2" in ctx.size_warning
     by_label = {r.label: r for r in ctx.dataset}
     assert by_label["Compression ratio"].reading == compare_page.SIZES_DIFFER
-    assert by_label["Tokens per text (mean)"].reading == ""
+    assert by_label["Tokens per text (mean)"].reading == ""  # no direction: longer texts are not more diverse
     same = compare_page.build_context(run_compare(*[write_csv(tmp_path / f"{k}.csv", "text", B_TEXTS) for k in "cd"]))
     assert same.size_warning == ""
     assert all(r.delta.lstrip("+-").strip("0.,% p") == "" for r in same.dataset)

@@ -91,12 +91,32 @@ def test_vendi_extremes():
     assert stats.vendi_from_similarity(np.zeros((0, 0))) == 0.0
 
 
-def test_vendi_from_embeddings_equals_dense_form():
+def _score_dual_reference(x: np.ndarray) -> float:
+    """vendi-score 0.0.3's ``score_dual``, written out from its source: rows normalised (a zero row stays
+    zero), the eigenvalues w of XᵀX / n, exp(-sum over w > 0 of w log w), nothing renormalised."""
+    norms = np.linalg.norm(x, axis=1, keepdims=True)
+    x = np.divide(x, norms, out=np.zeros_like(x), where=norms > 0)
+    w = np.linalg.eigvalsh(x.T @ x / len(x))
+    w = w[w > 0]
+    return float(np.exp(-(w * np.log(w)).sum()))
+
+
+def test_semantic_vendi_is_the_reference_cosine_kernel_score():
+    from lens_cli.embedders import l2_normalise
+    from lens_cli.vendi import vendi_dual
+
     rng = np.random.default_rng(0)
-    emb = rng.normal(size=(30, 5)).astype(np.float32)
-    emb /= np.linalg.norm(emb, axis=1, keepdims=True)
-    k = 1 - (1 - emb @ emb.T) / 2
-    assert stats.vendi_from_embeddings(emb) == pytest.approx(stats.vendi_from_similarity(k), rel=1e-4)
+    raw = rng.normal(size=(40, 6))
+    raw[3] = 0.0  # a text without a vector still counts in n, as in the reference
+    emb = l2_normalise(raw)
+    assert vendi_dual(emb) == pytest.approx(_score_dual_reference(raw), rel=1e-6)
+    # The primal form: the same nonzero eigenvalues from the n x n kernel X Xᵀ / n.
+    w = np.linalg.eigvalsh(emb.astype(np.float64) @ emb.T.astype(np.float64) / len(emb))
+    w = w[w > 1e-12]
+    assert vendi_dual(emb) == pytest.approx(float(np.exp(-(w * np.log(w)).sum())), rel=1e-6)
+    # All texts alike: 1; orthogonal texts: their number.
+    assert vendi_dual(np.tile(emb[:1], (5, 1))) == pytest.approx(1.0)
+    assert vendi_dual(np.eye(4, dtype=np.float32)) == pytest.approx(4.0)
 
 
 def test_vendi_drops_negative_eigenvalues():

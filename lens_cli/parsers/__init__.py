@@ -101,6 +101,7 @@ def merge_hyphens(parsed: ParsedText) -> ParsedText:
         tuple(out),
         tuple((position[k], text) for k, text in parsed.spaces),
         tuple(dict.fromkeys(position[k] for k in parsed.sentence_starts)),
+        tuple(parsed.reference_tags),
     )
 
 

@@ -364,7 +364,10 @@ def _estimate_notes(st: AxisStats) -> list[str]:
     if st.summary.homogenization_estimated:
         notes.append("homogenization is estimated on a fixed-seed sample of texts")
     if st.vendi.sample:
-        notes.append(f"the Vendi score is estimated on a fixed-seed sample of {st.vendi.sample:,} texts")
+        notes.append(f"the Vendi score is computed on a fixed-seed sample of {st.vendi.sample:,} items")
+    if st.vendi.interval:
+        lo, hi = st.vendi.interval
+        notes.append(f"the Vendi score is estimated (95% between {lo:.1f} and {hi:.1f}; see the JSON for how)")
     return notes
 
 

@@ -12,7 +12,16 @@ import plotly.graph_objects as go
 from markupsafe import Markup
 
 from .. import __version__
-from ..compare import SIDES, SOURCES, AxisComparison, Comparison, lookup
+from ..compare import (
+    NO_CLEAR_DIFFERENCE,
+    SIDES,
+    SOURCES,
+    AxisComparison,
+    Comparison,
+    interval_of,
+    lookup,
+    verdict,
+)
 from ..export import DISTANCE_NAMES
 from ..model import Clustering, ClusterSummary
 from .charts import FONT
@@ -137,17 +146,6 @@ def _fmt_delta(d: float, kind: str) -> str:
     return f"{d:+.3f}"
 
 
-#: Decimals each kind is printed with; a delta that prints as zero reads as "no difference".
-_DIGITS = {"int": 0, "pct": 3, "float": 3}
-
-
-def reading(d: float, direction: int, kind: str) -> str:
-    """'B more diverse' / 'B more repetitive' / '' for a delta of a statistic with a direction."""
-    if direction == 0 or round(d, _DIGITS[kind]) == 0:
-        return ""
-    return "B more diverse" if d * direction > 0 else "B more repetitive"
-
-
 @dataclass(frozen=True)
 class StatRow:
     """One line of a side-by-side table."""
@@ -166,9 +164,15 @@ SIZES_DIFFER = "sizes differ"
 
 
 def stat_rows(
-    defs: Sequence[StatDef], a: dict[str, Any], b: dict[str, Any], sizes_comparable: bool = True
+    defs: Sequence[StatDef],
+    a: dict[str, Any],
+    b: dict[str, Any],
+    sizes_comparable: bool = True,
+    intervals_a: dict[str, Any] | None = None,
+    intervals_b: dict[str, Any] | None = None,
 ) -> list[StatRow]:
-    """Side-by-side rows with formatted values, deltas (B − A) and the direction reading.
+    """Side-by-side rows with formatted values, deltas (B − A) and the verdict (:func:`lens_cli.compare.verdict`:
+    only a difference larger than its sampling noise gets one).
 
     When the sides are not of comparable size, size-sensitive statistics get no direction reading:
     their delta says as much about the sizes as about diversity.
@@ -176,8 +180,8 @@ def stat_rows(
     rows = []
     for s in defs:
         va, vb = float(lookup(a, s.key)), float(lookup(b, s.key))
-        read = reading(vb - va, s.direction, s.kind)
-        if read and s.size_sensitive and not sizes_comparable:
+        read = verdict(s.key, va, vb, interval_of(intervals_a or {}, s.key), interval_of(intervals_b or {}, s.key))
+        if read and read != NO_CLEAR_DIFFERENCE and s.size_sensitive and not sizes_comparable:
             read = SIZES_DIFFER
         rows.append(
             StatRow(
@@ -351,7 +355,12 @@ def _axis_section(comparison: Comparison, ac: AxisComparison, max_examples: int)
         description=description,
         method=f"{DISTANCE_NAMES[ac.axis]}; {cl.linkage_method} linkage, {cut}; {cl.mode} mode",
         stats=stat_rows(
-            AXIS_STATS, comparison.a.axes[ac.axis], comparison.b.axes[ac.axis], sizes_comparable(comparison)
+            AXIS_STATS,
+            comparison.a.axes[ac.axis],
+            comparison.b.axes[ac.axis],
+            sizes_comparable(comparison),
+            comparison.a.intervals.get("axes", {}).get(ac.axis),
+            comparison.b.intervals.get("axes", {}).get(ac.axis),
         ),
         overlap=ac.overlap,
         mixed_cluster_share=ac.mixed_cluster_share,
@@ -523,7 +532,7 @@ def build_context(
         notes=notes,
         size_warning=_size_warning(comparison),
         unique_share=comparison.unique_share,
-        dataset=stat_rows(DATASET_STATS, a.stats, b.stats, sizes_comparable(comparison)),
+        dataset=stat_rows(DATASET_STATS, a.stats, b.stats, sizes_comparable(comparison), a.intervals, b.intervals),
         axes=[_axis_section(comparison, ac, max_examples) for ac in comparison.axes.values()],
         run=run,
         max_examples=max_examples,

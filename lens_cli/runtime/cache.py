@@ -369,7 +369,7 @@ class Cache:
 
 #: Bump when distances, trees, landmarks or axis statistics are computed differently: results
 #: stored before are then not reused (the lens version is part of every key as well).
-RESULTS_SCHEMA = 3
+RESULTS_SCHEMA = 4
 RESULT_MAGIC = b"LENSRSLT"
 #: Result files kept; beyond that the least recently used are removed.
 MAX_RESULTS = 64
@@ -665,12 +665,18 @@ def _summary_key(features: Any, tree: Any, *_: Any, **__: Any) -> list[str]:
 
 
 def _vendi_encode(v: Vendi) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
-    return {"score": v.score, "sample": v.sample}, {}
+    interval = list(v.interval) if v.interval is not None else None
+    return {"score": v.score, "sample": v.sample, "method": v.method, "interval": interval}, {}
 
 
 def _vendi_decode(meta: dict[str, Any], arrays: dict[str, np.ndarray], *_: Any) -> Vendi:
-    sample = meta["sample"]
-    return Vendi(float(meta["score"]), None if sample is None else int(sample))
+    sample, method, interval = meta["sample"], meta["method"], meta["interval"]
+    return Vendi(
+        float(meta["score"]),
+        None if sample is None else int(sample),
+        None if method is None else str(method),
+        None if interval is None else (float(interval[0]), float(interval[1])),
+    )
 
 
 def _summary_encode(s: DistanceSummary) -> tuple[dict[str, Any], dict[str, np.ndarray]]:

@@ -1,0 +1,165 @@
+"""95% intervals for the headline statistics: how much a figure would move with another draw of texts from
+the same generator (see docs/statistics.md#intervals).
+
+- Means over texts (self-repetition, templates per token) and shares of texts (template rate, an axis's
+  clustered share): the normal interval of a mean, or Wilson's for a share, from the per-text values.
+- Statistics of the whole corpus (compression ratios, n-gram diversity, distinct-n): a fixed-seed bootstrap
+  over texts, on a fixed-seed subsample of at most :data:`BOOTSTRAP_SAMPLE` texts (and
+  :data:`BOOTSTRAP_CHARS` characters) when there are more, its spread scaled to the whole corpus by
+  sqrt(m / n); the interval is the figure ± 1.96 bootstrap standard errors.
+- Homogenization (a mean over pairs): the U-statistic's standard error 2·σ₁/√n, σ₁ the spread of the
+  items' mean similarity to the others, estimated on a fixed-seed sample of at most
+  :data:`PAIR_SAMPLE` items.
+
+They capture sampling noise over texts only: not the parser's or the embedder's errors, not a figure's
+dependence on the number of texts (compression ratios and distinct-n fall as texts are added), and per-text
+values are taken as given (self-repetition's 4-gram counts, the template rate's templates, the clusters).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+
+from .model import DatasetStats, ParsedText
+
+Z = 1.959963984540054
+#: Bootstrap resamples, and the most texts and characters one resample holds.
+BOOTSTRAP_RESAMPLES = 100
+BOOTSTRAP_SAMPLE = 1000
+BOOTSTRAP_CHARS = 200_000
+#: Items whose pairwise distances estimate homogenization's standard error.
+PAIR_SAMPLE = 1000
+
+Interval = tuple[float, float]
+
+
+def mean_interval(values: np.ndarray) -> Interval:
+    """The normal 95% interval of the mean of ``values``."""
+    n = len(values)
+    if n == 0:
+        return (0.0, 0.0)
+    mean = float(np.mean(values))
+    if n < 2:
+        return (mean, mean)
+    half = Z * float(np.std(values, ddof=1)) / math.sqrt(n)
+    return (mean - half, mean + half)
+
+
+def share_interval(k: int, n: int) -> Interval:
+    """Wilson's 95% interval of a share of ``k`` in ``n``."""
+    if n == 0:
+        return (0.0, 0.0)
+    p = k / n
+    denominator = 1 + Z * Z / n
+    centre = (p + Z * Z / (2 * n)) / denominator
+    half = Z * math.sqrt(p * (1 - p) / n + Z * Z / (4 * n * n)) / denominator
+    return (max(0.0, centre - half), min(1.0, centre + half))
+
+
+def _subsample(texts: Sequence[str], seed: int = 0) -> np.ndarray:
+    """At most :data:`BOOTSTRAP_SAMPLE` texts of at most :data:`BOOTSTRAP_CHARS` characters in all, drawn
+    with a fixed seed (all texts when they fit), in text order."""
+    n = len(texts)
+    order = np.random.default_rng(seed).permutation(n) if n > BOOTSTRAP_SAMPLE else np.arange(n)
+    chars = np.cumsum([len(texts[i]) + 1 for i in order])
+    keep = max(2, min(BOOTSTRAP_SAMPLE, int(np.searchsorted(chars, BOOTSTRAP_CHARS, side="right"))))
+    return np.sort(order[:keep])
+
+
+def bootstrap(
+    statistics: Callable[[np.ndarray], dict[str, float]],
+    n: int,
+    sample: np.ndarray,
+    full: dict[str, float],
+    seed: int = 0,
+) -> dict[str, Interval]:
+    """Bootstrap intervals of several statistics of the texts at given indices, computed together.
+
+    ``statistics(indices)`` gives the figures of those texts; the resamples draw, with a fixed seed, from
+    ``sample`` (a subsample of the ``n`` texts); each interval is ``full[name]`` ± 1.96 standard errors of the
+    resampled figures, scaled by sqrt(len(sample) / n).
+    """
+    m = len(sample)
+    if m < 2:
+        return {name: (value, value) for name, value in full.items()}
+    rng = np.random.default_rng(seed)
+    draws: dict[str, list[float]] = {name: [] for name in full}
+    for _ in range(BOOTSTRAP_RESAMPLES):
+        figures = statistics(sample[rng.integers(0, m, m)])
+        for name in full:
+            draws[name].append(figures[name])
+    scale = math.sqrt(m / n)
+    out = {}
+    for name, value in full.items():
+        half = Z * float(np.std(draws[name], ddof=1)) * scale
+        out[name] = (value - half, value + half)
+    return out
+
+
+def dataset_intervals(
+    texts: Sequence[str],
+    parsed: Sequence[ParsedText],
+    stats: DatasetStats,
+    repetition: np.ndarray,
+    template_hits: np.ndarray,
+    tags: np.ndarray,
+) -> dict[str, Any]:
+    """The JSON ``stats_intervals``: an interval for each headline statistic (the layout of ``stats``)."""
+    from .stats import compression_ratio, compression_ratio_pos, ngram_diversity
+
+    def figures(idx: np.ndarray) -> dict[str, float]:
+        chosen = [texts[i] for i in idx]
+        words = [parsed[i].words for i in idx]
+        out = {
+            "compression_ratio": compression_ratio(chosen),
+            "pos_xpos": compression_ratio_pos([parsed[i].reference_tags for i in idx]),
+            "pos_upos": compression_ratio_pos([parsed[i].upos for i in idx]),
+            "ngram_diversity": ngram_diversity(chosen)[0],
+        }
+        for k in range(1, 5):
+            grams = [tuple(w[j : j + k]) for w in words for j in range(len(w) - k + 1)]
+            out[f"distinct_{k}"] = len(set(grams)) / len(grams) if grams else 0.0
+        return out
+
+    full = {
+        "compression_ratio": stats.compression_ratio,
+        "pos_xpos": stats.compression_ratio_pos["xpos"],
+        "pos_upos": stats.compression_ratio_pos["upos"],
+        "ngram_diversity": stats.ngram_diversity,
+        **{f"distinct_{k}": stats.distinct_n[str(k)] for k in range(1, 5)},
+    }
+    boot = bootstrap(figures, len(texts), _subsample(texts), full)
+    per_token = np.divide(template_hits, tags, out=np.zeros(len(tags)), where=tags > 0)
+    return {
+        "distinct_n": {str(k): boot[f"distinct_{k}"] for k in range(1, 5)},
+        "ngram_diversity": boot["ngram_diversity"],
+        "compression_ratio": boot["compression_ratio"],
+        "compression_ratio_pos": {"xpos": boot["pos_xpos"], "upos": boot["pos_upos"]},
+        "self_repetition": mean_interval(np.log1p(repetition.astype(np.float64))),
+        "template_rate": share_interval(int(np.count_nonzero(template_hits)), len(template_hits)),
+        "templates_per_token": mean_interval(per_token),
+        "duplicate_rate": share_interval(stats.rows_analysed - stats.unique_texts, stats.rows_analysed),
+    }
+
+
+def homogenization_interval(
+    homogenization: float, n: int, pairs: Callable[[np.ndarray], np.ndarray], seed: int = 0
+) -> Interval:
+    """The 95% interval of homogenization, the mean similarity over the pairs of ``n`` items:
+    H ± 1.96 · 2σ₁/√n, σ₁ the spread of each item's mean similarity to the others, on a fixed-seed
+    sample of at most :data:`PAIR_SAMPLE` items (``pairs(idx)``: their square distances)."""
+    if n < 3:
+        return (homogenization, homogenization)
+    idx = (
+        np.arange(n) if n <= PAIR_SAMPLE else np.sort(np.random.default_rng(seed).choice(n, PAIR_SAMPLE, replace=False))
+    )
+    k = len(idx)
+    similarity = 1.0 - pairs(idx).astype(np.float64)
+    np.fill_diagonal(similarity, 0.0)
+    row_means = similarity.sum(axis=1) / (k - 1)
+    half = Z * 2.0 * float(np.std(row_means, ddof=1)) / math.sqrt(n)
+    return (homogenization - half, homogenization + half)
