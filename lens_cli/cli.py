@@ -187,6 +187,16 @@ def analysis_options(max_examples: int, examples_help: str) -> Callable[[F], F]:
             ),
         ),
         (
+            "embed_precision",
+            click.option(
+                "--embed-precision",
+                type=click.Choice(["auto", "fp32", "bf16"]),
+                default="auto",
+                show_default=True,
+                help="Sentence-transformers precision; auto: bf16 on CPUs with AMX tiles, else fp32.",
+            ),
+        ),
+        (
             "linkage",
             click.option(
                 "--linkage",

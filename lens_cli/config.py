@@ -58,6 +58,8 @@ class Options:
         lang: Language code for stanza.
         stanza_dir: stanza's models directory.
         embedder: ``minilm``, ``tfidf`` or a sentence-transformers model name or path.
+        embed_precision: ``auto``, ``fp32`` or ``bf16`` for a sentence-transformers model (``auto``: bf16
+            where the CPU has AMX tiles).
         linkage: ``average``, ``complete``, ``single`` or ``ward`` (ward: semantic axis only).
         thresholds: The flat-cluster cut height per axis.
         n_clusters: Cut every tree into this many clusters instead.
@@ -73,6 +75,7 @@ class Options:
     lang: str = "en"
     stanza_dir: str | None = None
     embedder: str = "minilm"
+    embed_precision: str = "auto"
     linkage: str = "average"
     thresholds: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_THRESHOLDS))
     n_clusters: int | None = None
@@ -105,6 +108,7 @@ class Options:
             "parser": self.parser,
             "lang": self.lang,
             "embedder": self.embedder,
+            "embed_precision": self.embed_precision,
             "linkage": self.linkage,
             "thresholds": dict(self.thresholds),
             "clusters": self.n_clusters,

@@ -108,18 +108,18 @@ def self_repetition(texts: Sequence[str], n: int = 4) -> float:
     """Compatible: mean over texts of log(1 + Σ_g (df(g) - 1)) over the text's unique whitespace n-grams."""
     df: Counter[tuple[str, ...]] = Counter()
     for text in texts:
-        df.update(_shingles(text, n))
+        df.update(shingles(text, n))
     return repetition_score(repetition_sums(texts, df, n))
 
 
-def _shingles(text: str, n: int = 4) -> set[tuple[str, ...]]:
+def shingles(text: str, n: int = 4) -> set[tuple[str, ...]]:
     """The distinct whitespace n-grams of a text (self-repetition's units)."""
     return set(_ngrams(text.split(), n))
 
 
 def repetition_sums(texts: Sequence[str], df: Mapping[tuple[str, ...], int], n: int = 4) -> np.ndarray:
     """Per text, Σ (df(g) - 1) over its distinct whitespace n-grams (``df`` may leave out grams with df 1)."""
-    return np.asarray([sum(df.get(g, 1) - 1 for g in _shingles(t, n)) for t in texts], dtype=np.int64)
+    return np.asarray([sum(df.get(g, 1) - 1 for g in shingles(t, n)) for t in texts], dtype=np.int64)
 
 
 def repetition_score(sums: Sequence[int] | np.ndarray) -> float:
@@ -244,7 +244,7 @@ def count_rows(
         for n, counter in c.ngrams.items():
             _add(counter, _ngrams(words, n), w)
         _add(c.templates, _ngrams(p.xpos, TEMPLATE_N), w)
-        _add(c.shingles, _shingles(text, SHINGLE_N), w)
+        _add(c.shingles, shingles(text, SHINGLE_N), w)
         for n, counter in c.texts_with.items():
             _add(counter, set(_ngrams(words, n)), w)
         _add(c.upos_templates, set(_ngrams(p.upos, TOP_TEMPLATE_N)), w)
@@ -419,7 +419,7 @@ def dataset_stats(parsed: ParsedCorpus, engine: Engine | None = None) -> tuple[D
     summary, figures = counting(corpus.texts, parsed.parsed)
     texts, tokens = corpus.texts, parsed.parsed
     stats, tops = finish_dataset_stats(texts, tokens, summary, figures, corpus.rows_read, corpus.rows_skipped)
-    intervals = dataset_intervals(texts, tokens, stats, figures.repetition, figures.template_hits, figures.tags)
+    intervals = dataset_intervals(texts, tokens, stats, figures.template_hits, figures.tags)
     return stats, tops, intervals
 
 

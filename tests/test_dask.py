@@ -51,6 +51,18 @@ def test_parse_and_embed_on_workers_equal_local(engine, monkeypatch):
     assert emb.describe() == FakeEmbedder().describe()
 
 
+def test_texts_in_the_task_graph_raise_no_large_graph_warning(engine):
+    """At a million rows the texts make a graph of tens of MB; Dask's advice is not for lens's users."""
+    import warnings
+
+    import dask
+
+    parser = DaskParser(engine, ModelSpec("tests.fakes:FakeParser"))
+    with dask.config.set({"distributed.admin.large-graph-warning-threshold": "1B"}), warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert parser.parse(TEXTS) == FakeParser().parse(TEXTS)
+
+
 def test_models_load_once_per_worker(engine, monkeypatch):
     monkeypatch.setattr(engines, "PARSE_PARTITION", 10)
     spec = ModelSpec("tests.fakes:FakeParser")

@@ -41,6 +41,45 @@ def test_minilm_embeds_offline_and_similar_texts_are_close():
     assert "all-MiniLM-L6-v2" in emb.describe()
 
 
+VARIED = [
+    "music",
+    "ok",
+    "music for a wedding",
+    "songs from the 90s for a road-trip with friends",
+    "Of course! Here are five ideas for a dinner party playlist:\n\n1. Jazz standards\n2. Bossa-nova\n"
+    "3. Soft soul\n4. Acoustic covers\n5. Lo-fi beats\n\nI hope this helps!",
+    " ".join(["a long answer that goes on"] * 60),  # truncated at the model's 256 word pieces
+    "",
+] + [f"playlist number {i} for {'a very ' * (i % 7)}calm evening" for i in range(90)]
+
+
+def test_minilm_vectors_depend_on_the_text_alone_and_match_encode():
+    """Token-length buckets: a text's vector is the same bits alone, in any batch, order or chunking, and
+    the same as sentence-transformers' own ``encode`` (to float rounding)."""
+    emb = SentenceTransformerEmbedder("minilm", "fp32")
+    together = emb.embed(VARIED)
+    alone = np.vstack([emb.embed([t]) for t in VARIED])
+    assert np.array_equal(together, alone)
+    order = np.random.default_rng(0).permutation(len(VARIED))[:60]
+    shuffled = emb.embed([VARIED[i] for i in order])
+    assert np.array_equal(shuffled, together[order])
+    reference = emb._load().encode(VARIED, batch_size=64, convert_to_numpy=True, normalize_embeddings=True)
+    assert np.abs(together - reference).max() < 1e-5
+    assert emb.precision == "fp32" and emb.describe().endswith(", fp32")
+
+
+def test_bf16_autocast_agrees_with_fp32():
+    """bf16 (what ``auto`` picks on AMX CPUs) is emulated and slow on other CPUs, but it runs and agrees."""
+    texts = VARIED[:20]
+    fp32 = SentenceTransformerEmbedder("minilm", "fp32").embed(texts)
+    bf16 = SentenceTransformerEmbedder("minilm", "bf16")
+    vectors = bf16.embed(texts)
+    cos = (fp32 * vectors).sum(axis=1)[np.linalg.norm(fp32, axis=1) > 0]
+    assert cos.min() > 0.99 and not np.array_equal(fp32, vectors)
+    assert bf16.describe().endswith(", bf16")
+    assert bf16.cache_identity().identity["embedder"].endswith(", bf16")
+
+
 def test_unknown_sentence_transformer_is_a_clear_error():
     from lens_cli.errors import MissingModelError
 

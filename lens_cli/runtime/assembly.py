@@ -134,7 +134,7 @@ def local_runtime(
         cores=cores if cores is not None else available_cores(),
     )
     if "semantic" in options.axes:
-        emb = embedder or make_embedder(options.embedder)
+        emb = embedder or make_embedder(options.embedder, options.embed_precision)
         if embed_in_worker and emb.in_worker:
             emb = WorkerEmbedder(emb, runtime.spare_core)
             runtime.workers.append(emb)
@@ -172,7 +172,7 @@ def open_runtime(settings: RuntimeSettings, options: Options) -> Iterator[Runtim
             embedder = (
                 make_embedder("tfidf")
                 if options.embedder == "tfidf"
-                else DaskEmbedder(eng, embedder_spec(options.embedder), options.embedder)
+                else DaskEmbedder(eng, embedder_spec(options.embedder, options.embed_precision), options.embedder)
             )
         runtime = local_runtime(
             options, parser=parser, embedder=embedder, cache=cache, progress=progress, embed_in_worker=False

@@ -26,8 +26,8 @@ ratios and ngram_diversity); and the report. The parses and embeddings also come
 client: the report shows every listed example's tokens, and the trees and summaries need them.
 
 The results are identical to the local engine's, by construction rather than by luck:
-- the same parser and model give the same tags per text, and embedding partitions are aligned to
-  the embedder's own chunks, so every text is embedded with the same batch neighbours;
+- the same parser and model give the same tags and the same vector per text (an embedding does not
+  depend on its batch neighbours, see :mod:`lens_cli.embedders`);
 - nearest landmarks and seeds are found in the blocks of :func:`~lens_cli.distances.nearest_step`
   that the local code uses (a partition is a run of whole blocks), with the same distance function
   on one thread, since a float32 matmul's last bits depend on the rows per call, on the thread
@@ -263,8 +263,16 @@ class DaskEngine:
         return f"dask ({len(info.get('workers', {}))} workers, {where})"
 
     def submit_map(self, fn: Callable[..., Any], *iterables: Sequence[Any]) -> list[Any]:
-        """Futures of ``fn`` over ``iterables`` (as ``map``), each retried on worker loss."""
-        return self.client.map(fn, *iterables, retries=RETRIES, pure=False)
+        """Futures of ``fn`` over ``iterables`` (as ``map``), each retried on worker loss.
+
+        The texts travel inside the task graph (tens of MB at a million rows), on purpose: scattered data
+        would be lost with a dying worker, and its tasks could not be retried. Dask's warning about a large
+        graph is therefore not shown.
+        """
+        import dask
+
+        with dask.config.set({"distributed.admin.large-graph-warning-threshold": "4GB"}):
+            return self.client.map(fn, *iterables, retries=RETRIES, pure=False)
 
     def submit(self, fn: Callable[..., Any], *args: Any) -> Any:
         """The future of ``fn(*args)`` (futures among ``args`` stand for their results), retried on worker loss."""
@@ -481,7 +489,7 @@ def parser_spec(name: str, lang: str, stanza_dir: str | None) -> ModelSpec:
     return ModelSpec("lens_cli.parsers:make_parser", (("name", name), ("lang", lang), ("stanza_dir", stanza_dir)))
 
 
-def embedder_spec(name: str) -> ModelSpec:
+def embedder_spec(name: str, precision: str = "auto") -> ModelSpec:
     if name != "minilm" and os.path.exists(name):
         name = os.path.abspath(name)
-    return ModelSpec("lens_cli.embedders:make_embedder", (("name", name),))
+    return ModelSpec("lens_cli.embedders:make_embedder", (("name", name), ("precision", precision)))

@@ -5,11 +5,11 @@ thread (two are erratic), and so do spaCy and most of clustering: a worker proce
 core to work. Workers are spawned (not forked: torch and fork do not mix) and import torch
 themselves - the main process never does.
 
-The texts are cut into fixed chunks of :data:`CHUNK` (the chunks the in-process embedder makes)
+The texts (shortest first, as the embed stage orders them) are cut into chunks of :data:`CHUNK`
 and workers take the next chunk when they are free. When the run has a core to spare and enough
 chunks are left, a second worker joins (:meth:`EmbedJob.add_worker`). Which worker embeds a chunk
-depends on timing, but a chunk's vectors depend only on its texts, so the result is the same as
-in-process.
+depends on timing, but a text's vector depends only on the text (see :mod:`lens_cli.embedders`),
+so the result is the same as in-process.
 """
 
 from __future__ import annotations
@@ -25,8 +25,8 @@ from ..embedders import BATCH_SIZE as EMBED_BATCH
 from ..embedders import Embedder, EmbedderIdentity
 from ..errors import LensError, MissingModelError
 
-#: Texts per chunk: what SentenceTransformerEmbedder.embed encodes at a time, so that a worker's
-#: chunks are the in-process embedder's chunks.
+#: Texts per chunk: eight batches, about 1-2 s of work (a smaller chunk would leave fewer texts of one
+#: length to fill a batch).
 CHUNK = EMBED_BATCH * 8
 
 
