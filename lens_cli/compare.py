@@ -344,13 +344,19 @@ def verdict(
     if direction == 0:
         return ""
     d = b - a
-    if interval_a is not None and interval_b is not None:
-        noise = math.hypot((interval_a[1] - interval_a[0]) / 2, (interval_b[1] - interval_b[0]) / 2)
-    else:
-        noise = MIN_EFFECT * max(abs(a), abs(b))
-    if abs(d) <= noise:
+    if abs(d) <= noise(a, b, interval_a, interval_b):
         return NO_CLEAR_DIFFERENCE
     return MORE_DIVERSE if d * direction > 0 else MORE_REPETITIVE
+
+
+def noise(
+    a: float, b: float, interval_a: Sequence[float] | None = None, interval_b: Sequence[float] | None = None
+) -> float:
+    """The largest |B − A| that :func:`verdict` calls no clear difference: the half-width of the 95% interval
+    of B − A when both sides have an interval, else :data:`MIN_EFFECT` of the larger value."""
+    if interval_a is not None and interval_b is not None:
+        return math.hypot((interval_a[1] - interval_a[0]) / 2, (interval_b[1] - interval_b[0]) / 2)
+    return MIN_EFFECT * max(abs(a), abs(b))
 
 
 def interval_of(intervals: dict[str, Any], key: str) -> list[float] | None:
