@@ -22,7 +22,7 @@ from plotly.subplots import make_subplots
 
 from .. import __version__
 from ..compare import (
-    MIN_EFFECT,
+    DIRECTIONS,
     MORE_DIVERSE,
     MORE_REPETITIVE,
     NO_CLEAR_DIFFERENCE,
@@ -232,12 +232,15 @@ def _fmt_noise(x: float, kind: str) -> str:
 
 #: The reading of a size-sensitive statistic when the sides differ much in size.
 SIZES_DIFFER = "sizes differ"
+#: The reading of a statistic with a direction but no interval: its noise is unknown, so it gets no verdict.
+NO_INTERVAL = "no interval"
 #: CSS class of each reading (the page styles a verdict; "no clear difference" stays quiet).
 READING_CLASSES = {
     MORE_DIVERSE: "more-diverse",
     MORE_REPETITIVE: "more-repetitive",
     NO_CLEAR_DIFFERENCE: "no-clear",
     SIZES_DIFFER: "sizes-differ",
+    NO_INTERVAL: "no-interval",
     "": "",
 }
 
@@ -252,10 +255,10 @@ class StatRow:
         a, b: The values, formatted.
         a_interval, b_interval: Their 95% intervals over texts, formatted; empty without one.
         delta: B − A, formatted.
-        noise: The largest difference the verdict calls no clear difference, formatted (``±…``); empty for
-            a statistic without a direction.
-        noise_title: How that threshold was found (the interval of B − A, or the documented minimum effect).
-        reading: The verdict (:func:`lens_cli.compare.verdict`), :data:`SIZES_DIFFER`, or empty.
+        noise: The largest difference the verdict calls no clear difference, the half-width of the 95%
+            interval of B − A, formatted (``±…``); empty for a statistic without a direction or an interval.
+        reading: The verdict (:func:`lens_cli.compare.verdict`), :data:`SIZES_DIFFER`, :data:`NO_INTERVAL`
+            or empty (no direction).
         guide: One line on how to read the statistic.
         size_sensitive: Whether the value moves with the number of texts alone.
         higher: Whether B's value is above A's.
@@ -270,7 +273,6 @@ class StatRow:
     b_interval: str
     delta: str
     noise: str
-    noise_title: str
     reading: str
     guide: str
     size_sensitive: bool
@@ -303,17 +305,11 @@ def stat_rows(
         va, vb = float(lookup(a, s.key)), float(lookup(b, s.key))
         ia, ib = interval_of(intervals_a or {}, s.key), interval_of(intervals_b or {}, s.key)
         read = verdict(s.key, va, vb, ia, ib)
-        threshold = noise(va, vb, ia, ib) if read else 0.0
+        if not read and DIRECTIONS.get(s.key):
+            read = NO_INTERVAL
         if read and read != NO_CLEAR_DIFFERENCE and s.size_sensitive and not sizes_comparable:
             read = SIZES_DIFFER
-        title = ""
-        if read:
-            title = (
-                "A difference counts when it is larger than this: the 95% interval of B − A"
-                if ia is not None and ib is not None
-                else f"No interval for this statistic: a difference counts when larger than {MIN_EFFECT:.0%} "
-                "of the larger value"
-            )
+        threshold = noise(ia, ib) if ia is not None and ib is not None and read else None
         larger = max(abs(va), abs(vb))
         rows.append(
             StatRow(
@@ -324,8 +320,7 @@ def stat_rows(
                 a_interval=_fmt_interval(ia, s.kind),
                 b_interval=_fmt_interval(ib, s.kind),
                 delta=_fmt_delta(vb - va, s.kind),
-                noise=_fmt_noise(threshold, s.kind) if read else "",
-                noise_title=title,
+                noise=_fmt_noise(threshold, s.kind) if threshold is not None else "",
                 reading=read,
                 guide=s.guide,
                 size_sensitive=s.size_sensitive,
@@ -438,7 +433,7 @@ def summary_sentences(findings: Sequence[Finding], n_a: int, n_b: int) -> list[s
 
 def tally(findings: Sequence[Finding]) -> list[tuple[str, int, str]]:
     """(reading, how many measures have it, CSS class), in a fixed order, zero counts left out."""
-    order = (MORE_REPETITIVE, MORE_DIVERSE, NO_CLEAR_DIFFERENCE, SIZES_DIFFER)
+    order = (MORE_REPETITIVE, MORE_DIVERSE, NO_CLEAR_DIFFERENCE, SIZES_DIFFER, NO_INTERVAL)
     counts = {r: sum(1 for f in findings if f.reading == r) for r in order}
     return [(r, counts[r], READING_CLASSES[r]) for r in order if counts[r]]
 
@@ -957,8 +952,7 @@ def _run_details(comparison: Comparison) -> list[tuple[str, str]]:
         (
             "verdicts",
             "a difference gets a verdict when the 95% interval of B − A excludes 0 (both sides' intervals taken as "
-            f"independent); a statistic without an interval needs a difference above {MIN_EFFECT:.0%} of the larger "
-            "value",
+            "independent); a statistic without an interval gets none",
         ),
         (
             "options",
