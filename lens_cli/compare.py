@@ -337,7 +337,8 @@ def verdict(
     A difference counts when the 95% interval of B − A excludes 0: with both sides' intervals taken as
     independent, when |B − A| exceeds :func:`noise`. A statistic without an interval (vocabulary size, Vendi
     score, near-duplicate pairs) gets no verdict: its noise is unknown, and a fixed minimum effect does not
-    stand in for it (two random halves of one dataset differ by 6-75% in these, see tests/test_compare.py).
+    stand in for it (two random halves of music_new.csv differ by up to 8% in Vendi score and up to 23% in
+    near-duplicate pairs).
     """
     direction = DIRECTIONS.get(key, 0)
     if direction == 0 or interval_a is None or interval_b is None:

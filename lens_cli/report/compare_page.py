@@ -690,7 +690,7 @@ def _axis_section(
         name=ac.axis,
         title=title,
         description=description,
-        method=f"{DISTANCE_NAMES[ac.axis]}; {cl.linkage_method} linkage, {cut}; {cl.mode} mode",
+        method=f"Distance: {DISTANCE_NAMES[ac.axis]}; {cl.linkage_method} linkage, {cut}; {cl.mode} mode",
         stats=stat_rows(
             AXIS_STATS,
             comparison.a.axes[ac.axis],
