@@ -1,3 +1,3 @@
 """lens: how diverse is an LLM-generated text dataset, really?"""
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"

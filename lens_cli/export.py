@@ -12,9 +12,9 @@ from typing import Any
 import numpy as np
 
 from . import __version__
-from .model import Analysis, AxisResult, Corpus
+from .model import Analysis, AxisResult, Corpus, Tops
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 DISTANCE_NAMES = {
     "syntax": "normalized Levenshtein on UPOS sequences",
@@ -163,6 +163,21 @@ def input_dict(corpus: Corpus) -> dict[str, Any]:
     }
 
 
+def _top(tops: Tops) -> dict[str, Any]:
+    return {
+        "counted_by": "texts",
+        "words": tops.words,
+        "overused_words": [
+            {"word": o.word, "texts": o.texts, "per_million": o.rate, "english_per_million": o.english, "lift": o.lift}
+            for o in tops.overused
+        ],
+        "ngrams": {str(k): v for k, v in tops.ngrams.items()},
+        "templates": tops.templates,
+        "templates_tags": tops.template_tags,
+        "templates_n": tops.template_n,
+    }
+
+
 def to_dict(analysis: Analysis, include_timings: bool = False) -> dict[str, Any]:
     """The JSON document for an analysis."""
     corpus = analysis.corpus
@@ -184,11 +199,7 @@ def to_dict(analysis: Analysis, include_timings: bool = False) -> dict[str, Any]
         "stats": analysis.dataset.as_dict(),
         "stats_intervals": analysis.intervals,
         "axes": {axis: _axis(analysis, axis, r) for axis, r in analysis.axes.items()},
-        "top": {
-            "words": analysis.tops.words,
-            "ngrams": {str(k): v for k, v in analysis.tops.ngrams.items()},
-            "templates": analysis.tops.templates,
-        },
+        "top": _top(analysis.tops),
     }
     seeds = _seeds(analysis)
     if seeds is not None:

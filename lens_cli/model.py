@@ -494,18 +494,44 @@ class DatasetStats:
 
 
 @dataclass(frozen=True)
-class Tops:
-    """The most frequent words, n-grams and tag templates, for the report and JSON.
+class OverusedWord:
+    """A word the dataset uses more often than general English does.
 
     Attributes:
-        words: The 30 most frequent words with counts.
-        ngrams: For n = 2, 3, the 20 most frequent word n-grams (joined by ' ') with counts.
-        templates: The most frequent Penn-tag 5-grams (joined by ' ') with counts.
+        word: The lower-cased word.
+        texts: Texts containing it.
+        rate: Its occurrences per million word tokens of the dataset.
+        english: Its occurrences per million words of general English (wordfreq).
+        lift: (rate + 1) / (english + 1), both per million: how many times more often the dataset uses it.
+    """
+
+    word: str
+    texts: int
+    rate: float
+    english: float
+    lift: float
+
+
+@dataclass(frozen=True)
+class Tops:
+    """What the texts share most often, for the report and JSON; every count is of texts, not occurrences
+    (one text repeating a word 37 times counts once).
+
+    Attributes:
+        words: The 30 words in most texts, with their texts.
+        ngrams: For n = 2, 3, the 20 word n-grams (joined by ' ') in most texts, with their texts.
+        templates: The 20 UPOS ``template_n``-grams (joined by ' ') in most texts, with their texts.
+        overused: The words used most often compared with general English (:mod:`lens_cli.english`).
+        template_tags: The tag set of ``templates``.
+        template_n: The length of ``templates``.
     """
 
     words: list[tuple[str, int]]
     ngrams: dict[int, list[tuple[str, int]]]
     templates: list[tuple[str, int]]
+    overused: list[OverusedWord] = field(default_factory=list)
+    template_tags: str = "upos"
+    template_n: int = 4
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from .distances import Distinct, string_cross
+from .english import overused_words
 from .features import AxisFeatures
 from .intervals import dataset_intervals, homogenization_interval, share_interval
 from .model import (
@@ -26,6 +27,7 @@ from .model import (
     Clustering,
     DatasetStats,
     DistanceSummary,
+    OverusedWord,
     ParsedCorpus,
     ParsedText,
     SeedCopying,
@@ -45,6 +47,9 @@ SUMMARY_SAMPLE = 5000
 #: The Vendi score of a string axis: on all items up to this many, else on a fixed-seed sample of them.
 VENDI_SAMPLE = 10_000
 TEMPLATE_N = 5
+#: The tops count word n-grams for these n, and UPOS n-grams of this length, by texts.
+TOP_NGRAMS = (1, 2, 3)
+TOP_TEMPLATE_N = 4
 TOP_TEMPLATES = 100
 NEAR_DUPLICATE_EXAMPLES = 50
 #: Pairs read at a time by :func:`distance_summary`.
@@ -186,6 +191,8 @@ class DatasetCounts:
         ngrams: For n = 1..4, how often each n-gram of lower-cased word tokens occurs (within texts).
         templates: How often each Penn-tag 5-gram occurs.
         shingles: In how many texts each whitespace 4-gram occurs (self-repetition's df).
+        texts_with: For n = 1..3, in how many texts each word n-gram occurs (the report's tops).
+        upos_templates: In how many texts each UPOS :data:`TOP_TEMPLATE_N`-gram occurs (the report's tops).
     """
 
     rows: int = 0
@@ -194,6 +201,8 @@ class DatasetCounts:
     ngrams: dict[int, Counter[tuple[str, ...]]] = field(default_factory=lambda: {n: Counter() for n in range(1, 5)})
     templates: Counter[tuple[str, ...]] = field(default_factory=Counter)
     shingles: Counter[tuple[str, ...]] = field(default_factory=Counter)
+    texts_with: dict[int, Counter[tuple[str, ...]]] = field(default_factory=lambda: {n: Counter() for n in TOP_NGRAMS})
+    upos_templates: Counter[tuple[str, ...]] = field(default_factory=Counter)
 
     def merge(self, other: DatasetCounts) -> DatasetCounts:
         """Add ``other`` to these counts (in place) and return them."""
@@ -204,6 +213,9 @@ class DatasetCounts:
             self.ngrams[n].update(c)
         self.templates.update(other.templates)
         self.shingles.update(other.shingles)
+        for n, c in other.texts_with.items():
+            self.texts_with[n].update(c)
+        self.upos_templates.update(other.upos_templates)
         return self
 
 
@@ -233,6 +245,9 @@ def count_rows(
             _add(counter, _ngrams(words, n), w)
         _add(c.templates, _ngrams(p.xpos, TEMPLATE_N), w)
         _add(c.shingles, _shingles(text, SHINGLE_N), w)
+        for n, counter in c.texts_with.items():
+            _add(counter, set(_ngrams(words, n)), w)
+        _add(c.upos_templates, set(_ngrams(p.upos, TOP_TEMPLATE_N)), w)
     return c
 
 
@@ -245,9 +260,11 @@ class CountSummary:
         unique_texts: Distinct texts after folding.
         lengths: ``(word tokens, texts)`` pairs, by length.
         distinct: For n = 1..4, (distinct n-grams, all n-grams).
-        top_words: The 30 most frequent words with counts.
-        top_ngrams: For n = 2, 3, the 20 most frequent n-grams (joined by ' ') with counts.
-        top_templates: The :data:`TOP_TEMPLATES` most frequent tag 5-grams with counts.
+        top_words: The 30 words in most texts, with their texts.
+        top_ngrams: For n = 2, 3, the 20 n-grams (joined by ' ') in most texts, with their texts.
+        top_templates: The :data:`TOP_TEMPLATES` most frequent Penn-tag 5-grams with counts (the template rate's).
+        top_upos: The 20 UPOS :data:`TOP_TEMPLATE_N`-grams in most texts, with their texts.
+        overused: The words the texts use most often compared with general English.
     """
 
     rows: int
@@ -257,6 +274,8 @@ class CountSummary:
     top_words: list[tuple[str, int]]
     top_ngrams: dict[int, list[tuple[str, int]]]
     top_templates: list[tuple[tuple[str, ...], int]]
+    top_upos: list[tuple[str, int]] = field(default_factory=list)
+    overused: list[OverusedWord] = field(default_factory=list)
 
     @property
     def template_set(self) -> frozenset[tuple[str, ...]]:
@@ -270,9 +289,16 @@ def summarise_counts(counts: DatasetCounts) -> CountSummary:
         unique_texts=len(counts.folded),
         lengths=tuple(sorted(counts.lengths.items())),
         distinct={n: (len(c), sum(c.values())) for n, c in counts.ngrams.items()},
-        top_words=[(g[0], k) for g, k in _top(counts.ngrams[1], 30)],
-        top_ngrams={n: [(" ".join(g), k) for g, k in _top(counts.ngrams[n], 20)] for n in (2, 3)},
+        top_words=[(g[0], k) for g, k in _top(counts.texts_with[1], 30)],
+        top_ngrams={n: [(" ".join(g), k) for g, k in _top(counts.texts_with[n], 20)] for n in (2, 3)},
         top_templates=_top(counts.templates, TOP_TEMPLATES),
+        top_upos=[(" ".join(g), k) for g, k in _top(counts.upos_templates, 20)],
+        overused=overused_words(
+            {g[0]: k for g, k in counts.ngrams[1].items()},
+            {g[0]: k for g, k in counts.texts_with[1].items()},
+            sum(counts.ngrams[1].values()),
+            counts.rows,
+        ),
     )
 
 
@@ -365,7 +391,9 @@ def finish_dataset_stats(
     tops = Tops(
         words=summary.top_words,
         ngrams=summary.top_ngrams,
-        templates=[(" ".join(g), c) for g, c in summary.top_templates],
+        templates=summary.top_upos,
+        overused=summary.overused,
+        template_n=TOP_TEMPLATE_N,
     )
     return stats, tops
 

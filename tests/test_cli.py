@@ -44,7 +44,7 @@ def test_analyze_writes_report_json_and_summary(fakes, data, tmp_path):
     )
     assert r.exit_code == 0, r.output
     doc = json.loads(js.read_text())
-    assert doc["schema_version"] == 1
+    assert doc["schema_version"] == 2
     assert doc["input"]["rows_read"] == 5 and doc["input"]["text_column"] == "text"
     assert set(doc["axes"]) == {"syntax", "dependency", "template", "lexical", "semantic"}
     syntax = doc["axes"]["syntax"]

