@@ -52,6 +52,8 @@ MAX_NEAR_DUPLICATES = 20
 MEDOID_CHARS = 300
 #: Bytes kept free for what the texts change outside the text data (the tag and label tables).
 SIZE_SLACK = 20_000
+#: Attempts at fitting the texts into the size limit (each one renders the page).
+MAX_FITS = 4
 #: Seeds named per cluster, and clusters named per seed and axis.
 SEED_LINKS = 3
 
@@ -849,21 +851,29 @@ def build_context(
 ) -> ReportContext:
     """The template context for ``analysis``, its text data sized so that the page fits ``size_limit``.
 
-    The page is first assembled and rendered without texts; the texts then get the bytes left below
-    ``size_limit``, the listed examples first.
+    The page is first assembled and rendered holding no text; the texts then get the bytes left below
+    ``size_limit``, the listed examples first. The notes that depend on how many texts are held change the
+    page's size a little, so the result is measured and, if it overshoots, made again with a smaller budget.
     """
     import plotly.offline
 
     js = plotly_js if plotly_js is not None else plotly.offline.get_plotlyjs()
     max_examples = int(analysis.options.get("max_examples", 50))
     parts = _parts(analysis, max_examples)
-    skeleton = _assemble(analysis, js, include_timings, parts, None, pagedata.Tables(list(UPOS_TAGS)))
+    empty = pagedata.TextData([], 0, 0, 0)
+    skeleton = _assemble(analysis, js, include_timings, parts, (empty, set()), pagedata.Tables(list(UPOS_TAGS)))
     fixed = len(render(skeleton).encode("utf-8"))
     budget = max(0, size_limit - fixed - SIZE_SLACK)
-    tables = pagedata.Tables(list(UPOS_TAGS))
     order = pagedata.priority_order(analysis.corpus.n, parts.lists.priority())
-    texts = pagedata.text_chunks(analysis.corpus.texts, analysis.parsed.parsed, order, tables, budget)
-    return _assemble(analysis, js, include_timings, parts, (texts, set(order[: texts.covered])), tables)
+    for _ in range(MAX_FITS):
+        tables = pagedata.Tables(list(UPOS_TAGS))
+        texts = pagedata.text_chunks(analysis.corpus.texts, analysis.parsed.parsed, order, tables, budget)
+        context = _assemble(analysis, js, include_timings, parts, (texts, set(order[: texts.covered])), tables)
+        over = len(render(context).encode("utf-8")) - size_limit
+        if over <= 0 or texts.covered == 0:
+            break
+        budget = max(0, budget - over - SIZE_SLACK // 4)
+    return context
 
 
 def _toc(analysis: Analysis, has_seeds: bool, has_tops: bool) -> list[tuple[str, str]]:

@@ -502,3 +502,60 @@ def word_query(query: str) -> re.Pattern[str]:
     words = query.split()
     parts = [re.escape(w[:-1]) + r"\w*" if w.endswith("*") and len(w) > 1 else re.escape(w) for w in words]
     return re.compile(r"(?<!\w)" + r"\s+".join(parts) + r"(?!\w)", re.IGNORECASE)
+
+
+# ---------------------------------------------------------------- decoding (for tests and tools)
+
+
+@dataclass(frozen=True)
+class HeldText:
+    """A text as the page holds it: the text, its tokens (as spelled in the text) and their UPOS tags."""
+
+    text: str
+    tokens: list[str]
+    upos: list[str]
+    cut: bool
+
+
+def decode_chunk(chunk: str, upos: Sequence[str]) -> dict[int, HeldText]:
+    """The texts of one chunk of :func:`text_chunks` (base64 of gzip of :func:`encode_texts`), by corpus index."""
+    buf = gzip.decompress(base64.b64decode(chunk))
+    nt, nk, nb = (int(v) for v in np.frombuffer(buf, dtype="<u4", count=3))
+    off = 12
+
+    def take(kind: str, count: int) -> np.ndarray:
+        nonlocal off
+        arr = np.frombuffer(buf, dtype=_DTYPES[kind], count=count, offset=off)
+        off += arr.nbytes
+        return arr
+
+    idx, ulen, ntok, tflags = (take("u32", nt) for _ in range(4))
+    gap, length = take("u16", nk), take("u16", nk)
+    take("i16", nk)
+    tags = take("u8", nk)
+    take("u8", nk), take("u8", nk), take("u8", nk)
+    body = buf[off : off + nb].decode("utf-8")
+    units = body.encode("utf-16-le")
+    out: dict[int, HeldText] = {}
+    at = tok = 0
+    for k in range(nt):
+        text = units[2 * at : 2 * (at + int(ulen[k]))].decode("utf-16-le")
+        words, cur = [], 0
+        for j in range(tok, tok + int(ntok[k])):
+            start = cur + int(gap[j])
+            cur = start + int(length[j])
+            words.append(text.encode("utf-16-le")[2 * start : 2 * cur].decode("utf-16-le"))
+        out[int(idx[k])] = HeldText(
+            text, words, [upos[int(t)] for t in tags[tok : tok + int(ntok[k])]], bool(tflags[k] & 1)
+        )
+        at += int(ulen[k])
+        tok += int(ntok[k])
+    return out
+
+
+def held_texts(blob: str, upos: Sequence[str]) -> dict[int, HeldText]:
+    """Every text of a page's text block (chunks one per line), by corpus index."""
+    out: dict[int, HeldText] = {}
+    for chunk in blob.split():
+        out.update(decode_chunk(chunk, upos))
+    return out
