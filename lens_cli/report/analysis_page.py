@@ -54,6 +54,8 @@ MEDOID_CHARS = 300
 SIZE_SLACK = 20_000
 #: Attempts at fitting the texts into the size limit (each one renders the page).
 MAX_FITS = 4
+#: Overused words listed.
+MAX_OVERUSED = 30
 #: Seeds named per cluster, and clusters named per seed and axis.
 SEED_LINKS = 3
 
@@ -282,7 +284,8 @@ def dataset_cards(stats: dict[str, Any], intervals: Mapping[str, Any] | None = N
         Card(
             "Template rate",
             pct(stats["template_rate"]),
-            "Share of texts containing one of the 100 most frequent 5-tag templates (listed below).",
+            "Share of texts containing one of the corpus's 100 most frequent Penn-tag 5-grams (Shaib et al.); "
+            "higher = more texts built on the same few grammatical shapes.",
             interval=interval_text(iv.get("template_rate"), "pct"),
         ),
         Card(
@@ -667,38 +670,14 @@ def _run_details(analysis: Analysis, include_timings: bool) -> list[tuple[str, s
 
 
 def _tops(analysis: Analysis) -> dict[str, Any]:
-    """The frequency section: what each chart counts, and the overused words when the analysis ranks them."""
+    """The frequency section: what each chart counts, and the overused words (ranked by lift over English)."""
     tops = analysis.tops
-    tags = getattr(tops, "template_tags", None)
-    n = getattr(tops, "template_n", None)
-    template_caption = (
-        f"Top part-of-speech templates ({tags} {n}-grams, counted by texts)"
-        if tags and n
-        else "Top part-of-speech templates (Penn 5-grams)"
-    )
-    overused = []
-    for entry in getattr(tops, "overused", None) or []:
-        overused.append(_overused_row(entry))
     return {
-        "template_caption": template_caption,
-        "by_texts": bool(tags),
-        "overused": [row for row in overused if row is not None][:30],
+        "template_caption": (
+            f"Top part-of-speech templates ({tops.template_tags.upper()} {tops.template_n}-grams, texts containing them)"
+        ),
+        "overused": tops.overused[:MAX_OVERUSED],
     }
-
-
-def _overused_row(entry: Any) -> dict[str, Any] | None:
-    """One overused word as the table shows it, whatever shape the analysis gives it (tuple, dict or object)."""
-    keys = ("word", "texts", "rate", "english_rate", "lift")
-    if isinstance(entry, dict):
-        values = [entry.get(k) for k in keys]
-    elif isinstance(entry, (tuple, list)):
-        values = list(entry) + [None] * (len(keys) - len(entry))
-    else:
-        values = [getattr(entry, k, None) for k in keys]
-        if values[2] is None:
-            values[2] = getattr(entry, "corpus_rate", None)
-    row = dict(zip(keys, values[: len(keys)]))
-    return row if row["word"] is not None else None
 
 
 # ---------------------------------------------------------------- figures

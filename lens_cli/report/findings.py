@@ -9,8 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
-
 import numpy as np
 
 from ..model import Analysis, Clustering
@@ -72,9 +70,10 @@ def template_finding(analysis: Analysis) -> Finding | None:
     k = len(top)
     what = f"the {k} largest {axis} clusters" if k > 1 else f"the largest {axis} cluster"
     where = "have a sentence in" if clustering.unit == "sentence" else "are in"
+    shapes = "templates" if k > 1 else "template"
     return Finding(
         pct(share),
-        f"of texts {where} {what}: {k} templates cover them.",
+        f"of texts {where} {what}: {k} {shapes} cover them.",
         f"#axis-{axis}",
         f"{AXIS_TITLES[axis][0]} clusters",
         share,
@@ -153,34 +152,18 @@ def duplicate_findings(analysis: Analysis) -> list[Finding]:
 
 
 def overused_finding(analysis: Analysis) -> Finding | None:
-    """Words used far more often than in general English (when the analysis ranks them)."""
-    overused: Any = getattr(analysis.tops, "overused", None)
+    """The words used most often compared with general English (ranked by lift, :mod:`lens_cli.english`)."""
+    overused = analysis.tops.overused
     if not overused:
         return None
-    names = []
-    for entry in overused[:OVERUSED_NAMED]:
-        word = entry[0] if isinstance(entry, (tuple, list)) else getattr(entry, "word", str(entry))
-        lift = _lift(entry)
-        names.append(f"{word} (×{lift:,.0f})" if lift else str(word))
+    names = ", ".join(f"{o.word} (×{o.lift:,.0f})" for o in overused[:OVERUSED_NAMED])
     return Finding(
         f"{len(overused):,}",
-        "overused words (how many times more often than in general English): " + ", ".join(names) + ".",
-        "#tops",
+        f"overused words, by how many times more often than in general English: {names}.",
+        "#overused",
         "overused words",
         0.2,
     )
-
-
-def _lift(entry: Any) -> float | None:
-    lift = getattr(entry, "lift", None)
-    if lift is None and isinstance(entry, dict):
-        lift = entry.get("lift")
-    if lift is None and isinstance(entry, (tuple, list)) and len(entry) >= 5:
-        lift = entry[4]
-    try:
-        return float(lift) if lift is not None and np.isfinite(float(lift)) else None
-    except (TypeError, ValueError):
-        return None
 
 
 def opening_findings(analysis: Analysis) -> list[Finding]:
