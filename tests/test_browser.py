@@ -488,9 +488,7 @@ def test_slider_recuts_the_tree_and_the_counts_add_up(browser, which, request):
         first = page.locator(f"#axis-{axis} .clusters > details.cluster").first
         first.locator("summary").click()
         first.locator("ol.examples li").first.wait_for()
-        page.wait_for_function(
-            f"document.querySelector('#axis-{axis} details.cluster .desc').children.length > 0"
-        )
+        page.wait_for_function(f"document.querySelector('#axis-{axis} details.cluster .desc').children.length > 0")
         # Back to the report's cut.
         page.click(f"#cut-{axis} .cut-reset")
         back = _live_counts(page, axis)
@@ -517,14 +515,16 @@ def test_each_distinct_text_once_per_list(browser, sample):
             page.click(f"#tab-{axis}")
             page.evaluate(f"document.querySelectorAll('#axis-{axis} details.cluster').forEach(d => d.open = true)")
             page.wait_for_function(
-                f"[...document.querySelectorAll('#axis-{axis} details.cluster ol.examples')].every(o => o.children.length)"
+                f"[...document.querySelectorAll('#axis-{axis} details.cluster ol.examples')]"
+                ".every(o => o.children.length)"
             )
             lists = page.evaluate(
                 f"""[...document.querySelectorAll('#axis-{axis} details.cluster')].map(d => ({{
                       size: Number(d.getAttribute('data-size')), medoid: d.getAttribute('data-medoid'),
                       items: [...d.querySelectorAll('ol.examples li')].map(li => ({{
                         idx: li.getAttribute('data-idx'), text: li.querySelector('.ex-text').textContent,
-                        times: li.querySelector('.times') ? Number(li.querySelector('.times').textContent.slice(1)) : 1}}))}}))"""
+                        times: li.querySelector('.times')
+                          ? Number(li.querySelector('.times').textContent.slice(1)) : 1}}))}}))"""
             )
             for lst in lists:
                 folded = [_fold(i["text"]) for i in lst["items"]]
@@ -551,9 +551,7 @@ def test_search_totals_match_the_data(browser, sample):
         for query in ("music", "MUSIC FOR", "danc*"):
             page.fill("#search", query)
             page.press("#search", "Enter")
-            page.wait_for_function(
-                f"document.getElementById('search-status').textContent.startsWith('“{query}”')"
-            )
+            page.wait_for_function(f"document.getElementById('search-status').textContent.startsWith('“{query}”')")
             rule = pagedata.word_query(query)
             expected = sum(1 for t in texts if rule.search(t))
             assert int(page.get_attribute("#search-status", "data-total")) == expected > 0, query
@@ -679,14 +677,19 @@ def test_compact_mode_is_a_table_lens(browser, sample):
         assert thumbs.count() == listed >= 12
         assert page.locator("#axis-lexical .clusters").is_hidden()
         page.locator("#axis-lexical .thumbs").scroll_into_view_if_needed()
-        page.evaluate("window.scrollTo(0, document.querySelector('#axis-lexical .thumbs').getBoundingClientRect().top + scrollY - 200)")
+        page.evaluate(
+            "window.scrollTo(0, document.querySelector('#axis-lexical .thumbs').getBoundingClientRect().top"
+            " + scrollY - 200)"
+        )
         in_view = page.evaluate(
             """[...document.querySelectorAll('#axis-lexical .thumb')].filter(t => {
                  const r = t.getBoundingClientRect(); return r.top >= 0 && r.bottom <= innerHeight; }).length"""
         )
         assert in_view >= 12
         # Side by side: several thumbnails share a row.
-        tops = page.evaluate("[...document.querySelectorAll('#axis-lexical .thumb')].slice(0, 6).map(t => t.getBoundingClientRect().top)")
+        tops = page.evaluate(
+            "[...document.querySelectorAll('#axis-lexical .thumb')].slice(0, 6).map(t => t.getBoundingClientRect().top)"
+        )
         assert len(set(tops)) < len(tops)
         # One row per distinct text, one coloured cell per token; hovering a cell shows its word.
         first = thumbs.first

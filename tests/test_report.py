@@ -49,7 +49,25 @@ def analysis(tmp_path):
 @pytest.fixture
 def wordy(tmp_path):
     """120 texts of 30 to 60 words: their bytes outweigh the page's notes about how many of them it holds."""
-    words = "music jazz songs party beach road love night rain summer dance quiet loud slow fast old new".split()
+    words = [
+        "music",
+        "jazz",
+        "songs",
+        "party",
+        "beach",
+        "road",
+        "love",
+        "night",
+        "rain",
+        "summer",
+        "dance",
+        "quiet",
+        "loud",
+        "slow",
+        "fast",
+        "old",
+        "new",
+    ]
     texts = [
         " ".join(words[(i * 7 + k * (i % 5 + 1)) % len(words)] for k in range(30 + i % 31)) + f" number {i}"
         for i in range(120)

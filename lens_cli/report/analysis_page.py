@@ -24,7 +24,16 @@ from ..export import DISTANCE_NAMES
 from ..model import Analysis, AxisStats, Clustering, ClusterSummary
 from ..patterns import _STOP, PATTERN_AXES
 from . import pagedata
-from .charts import BAND, CLUSTER_COLOURS, NEUTRAL, UNCLUSTERED, bar_figure, cluster_colour, dendrogram_figure, tree_nodes
+from .charts import (
+    BAND,
+    CLUSTER_COLOURS,
+    NEUTRAL,
+    UNCLUSTERED,
+    bar_figure,
+    cluster_colour,
+    dendrogram_figure,
+    tree_nodes,
+)
 from .common import (
     AXIS_TITLES,
     DISPLAY_CHARS,
@@ -293,7 +302,9 @@ def dataset_cards(stats: dict[str, Any], intervals: Mapping[str, Any] | None = N
             f"{fmt(stats['distinct_n']['1'], 2)} / {fmt(stats['distinct_n']['2'], 2)}",
             "Unique / total words and word pairs within texts. Lower = a smaller working vocabulary.",
             interval=(
-                f"{interval_text(d1, digits=2)} / {interval_text(d2, digits=2)}" if d1 is not None and d2 is not None else ""
+                f"{interval_text(d1, digits=2)} / {interval_text(d2, digits=2)}"
+                if d1 is not None and d2 is not None
+                else ""
             ),
         ),
         Card(
@@ -674,7 +685,8 @@ def _tops(analysis: Analysis) -> dict[str, Any]:
     tops = analysis.tops
     return {
         "template_caption": (
-            f"Top part-of-speech templates ({tops.template_tags.upper()} {tops.template_n}-grams, texts containing them)"
+            f"Top part-of-speech templates ({tops.template_tags.upper()} {tops.template_n}-grams, "
+            "texts containing them)"
         ),
         "overused": tops.overused[:MAX_OVERUSED],
     }

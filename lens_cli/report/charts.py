@@ -271,7 +271,9 @@ def dendrogram_figure(
         present = np.flatnonzero(mass)
         parts = [
             (f"#{c}" if c else "unclustered", share)
-            for c, share in sorted(zip(present.tolist(), (mass[present] / count).tolist()), key=lambda cs: (-cs[1], cs[0]))
+            for c, share in sorted(
+                zip(present.tolist(), (mass[present] / count).tolist()), key=lambda cs: (-cs[1], cs[0])
+            )
         ]
         mix = ", ".join(f"{name} {100 * share:.0f}%" for name, share in parts[:3])
         if len(parts) > 3:

@@ -35,7 +35,7 @@ from ..model import Clustering, ParsedText
 from ..skeleton import CONTENT, WH_ADVERB
 from ..stats import fold
 
-_ASTRAL = re.compile("[\U00010000-\U0010FFFF]")
+_ASTRAL = re.compile("[\U00010000-\U0010ffff]")
 #: Quantised heights run from 0 to this (uint16).
 QMAX = 65535
 #: Characters (code points) of one text the page holds at most (reading already cuts texts at 10,000); longer
@@ -255,9 +255,7 @@ def pick_examples(
     if len(rest) > slots:
         rest = [rest[(2 * k + 1) * len(rest) // (2 * slots)] for k in range(slots)] if slots > 0 else []
     picked = chosen + rest
-    return [
-        Example(first if (g == lead and first is not None) else members[g][0], members[g]) for g in picked[:cap]
-    ]
+    return [Example(first if (g == lead and first is not None) else members[g][0], members[g]) for g in picked[:cap]]
 
 
 def list_texts(clustering: Clustering, items: Sequence[int] | np.ndarray) -> list[int]:
