@@ -1267,8 +1267,12 @@
     else if (desc.keywords && desc.keywords.length) head.appendChild(el("span", "thumb-pattern", desc.keywords.slice(0, 3).join(", ")));
     card.appendChild(head);
     var texts = searchState ? ctxt.texts.filter(function (t) { return searchState.match[t]; }) : ctxt.texts;
-    var rows = el("div", "strips");
-    pickExamples(texts, THUMB_ROWS, searchState ? null : ctxt.medoid).forEach(function (ex) {
+    var rows = el("div", "strips"), picks = pickExamples(texts, THUMB_ROWS, searchState ? null : ctxt.medoid);
+    /* Cells as wide as the card allows for its longest row, so that short texts get readable cells. */
+    var longest = 1;
+    picks.forEach(function (ex) { if (T.has(ex.text)) longest = Math.max(longest, Math.min(T.ntok[ex.text], THUMB_TOKENS)); });
+    rows.style.setProperty("--cw", Math.max(3, Math.min(14, Math.floor(150 / longest) - 1)) + "px");
+    picks.forEach(function (ex) {
       if (!T.has(ex.text)) return;
       var strip = el("div", "strip"), em = emphasis(ctxt, ex.text), tk = tokensOf(ex.text), found = searchState ? searchState.found(ex.text) : null;
       var any = em.hits && Object.keys(em.hits).length;
