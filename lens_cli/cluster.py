@@ -532,6 +532,7 @@ def cluster_landmarks(
         n_landmarks=m,
         tree_rows=landmarks,
         linkage_method=method,
+        nearest=nearest,
     )
 
 

@@ -334,6 +334,8 @@ class Clustering:
         texts_total: Sentence unit: the number of texts (some may have no sentence).
         item_texts: Sentence unit: per item, the sentence's words.
         spans: Sentence unit: per item, its ``(start, end)`` tokens in its text.
+        nearest: Landmark mode: per item, the index into ``tree_rows`` of its nearest landmark (the item is in
+            that landmark's flat cluster); ``None`` in exact mode.
     """
 
     axis: str
@@ -356,6 +358,7 @@ class Clustering:
     texts_total: int | None = None
     item_texts: Sequence[str] | None = None
     spans: np.ndarray | None = None
+    nearest: np.ndarray | None = None
 
     def text_of(self, item: int) -> int:
         """The corpus index of the text item ``item`` belongs to."""

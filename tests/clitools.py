@@ -52,3 +52,14 @@ def analyse(
         return pipeline.analyze(request, options, runtime)
     finally:
         runtime.close()
+
+
+def page_texts(soup):
+    """The texts a report page holds (its ``#lens-texts`` block), by corpus index."""
+    import json
+
+    from lens_cli.report import pagedata
+
+    data = json.loads(soup.select_one("#lens-data").string)
+    block = soup.select_one("#lens-texts")
+    return pagedata.held_texts(block.string or "" if block is not None else "", data["upos"])

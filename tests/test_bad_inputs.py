@@ -27,6 +27,7 @@ from lens_cli.cli import main
 from lens_cli.io import DEFAULT_MAX_CHARS
 from lens_cli.runtime import assembly
 
+from .clitools import page_texts
 from .fakes import FakeEmbedder, FakeParser
 
 Content = bytes | str | None
@@ -63,8 +64,8 @@ class Case:
 
 def _texts(doc: dict[str, Any], soup: BeautifulSoup) -> list[str]:
     """The analysed texts as the report's data block holds them, in row order."""
-    data = json.loads(soup.select_one("#lens-data").string)
-    return [entry[1] for entry in sorted(data["store"].values())]
+    held = page_texts(soup)
+    return [held[i].text for i in sorted(held)]
 
 
 def _skipped(reason_counts: dict[str, int]) -> Callable[[dict[str, Any], BeautifulSoup], None]:
@@ -892,10 +893,10 @@ def test_hostile_texts_are_literal_in_the_embedded_json_and_figures(hostile_repo
     for block in ("#lens-data", "#lens-figures"):
         raw = soup.select_one(block).string
         assert "<" not in raw and ">" not in raw and "&" not in raw, block
-    data = json.loads(soup.select_one("#lens-data").string)
-    store_texts = {entry[1] for entry in data["store"].values()}
+    held = page_texts(soup).values()
+    store_texts = {h.text for h in held}
     assert set(HOSTILE) <= store_texts <= ALL_TEXTS
-    store_tokens = {tok[0] for entry in data["store"].values() for tok in entry[3]}
+    store_tokens = {tok for h in held for tok in h.tokens}
     assert {"<", "script", ">"} <= store_tokens
     figures = json.loads(soup.select_one("#lens-figures").string)
     hovers = []

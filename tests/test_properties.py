@@ -38,7 +38,7 @@ from lens_cli.stats import (
 )
 from lens_cli.vendi import vendi_dual
 
-from .clitools import analyse
+from .clitools import analyse, page_texts
 from .fakes import FakeEmbedder, FakeParser
 
 FAST = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -330,8 +330,7 @@ def test_any_unicode_goes_through_the_whole_pipeline_into_json_and_html(texts):
     doc = json.loads(dumps(to_dict(analysis)))
     assert doc["input"]["rows_read"] == len(texts)
     page = BeautifulSoup(render(build_context(analysis, plotly_js="")), "html.parser")
-    data = json.loads(page.select_one("#lens-data").string)
-    assert {entry[1] for entry in data["store"].values()} <= set(kept)
+    assert {h.text for h in page_texts(page).values()} <= set(kept)
 
 
 def test_landmark_mode_below_the_statistics_sample_size(tmp_path):

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import replace
 
 import pytest
@@ -9,11 +10,11 @@ from bs4 import BeautifulSoup
 from lens_cli import stats
 from lens_cli.config import Options, ReadRequest
 from lens_cli.report import analysis_page as report
-from lens_cli.report import build_context, render, script_json
+from lens_cli.report import build_context, pagedata, render, script_json
 from lens_cli.report.charts import CLUSTER_COLOURS, dendrogram_figure
 from lens_cli.runtime.progress import Progress
 
-from .clitools import analyse
+from .clitools import analyse, page_texts
 from .fakes import FakeEmbedder, FakeParser
 
 HOSTILE = [
@@ -42,6 +43,38 @@ def analysis(tmp_path):
     p = tmp_path / "d.jsonl"
     p.write_text("\n".join(json.dumps({"text": t, "tag": "seed" if i == 0 else "gen"}) for i, t in enumerate(texts)))
     request = ReadRequest(str(p), text_column="text", seed_column="tag", seed_value="seed")
+    return analyse(request, Options(), Progress(quiet=True), parser=FakeParser(), embedder=FakeEmbedder())
+
+
+@pytest.fixture
+def wordy(tmp_path):
+    """120 texts of 30 to 60 words: their bytes outweigh the page's notes about how many of them it holds."""
+    words = [
+        "music",
+        "jazz",
+        "songs",
+        "party",
+        "beach",
+        "road",
+        "love",
+        "night",
+        "rain",
+        "summer",
+        "dance",
+        "quiet",
+        "loud",
+        "slow",
+        "fast",
+        "old",
+        "new",
+    ]
+    texts = [
+        " ".join(words[(i * 7 + k * (i % 5 + 1)) % len(words)] for k in range(30 + i % 31)) + f" number {i}"
+        for i in range(120)
+    ]
+    p = tmp_path / "wordy.jsonl"
+    p.write_text("\n".join(json.dumps({"text": t}) for t in texts))
+    request = ReadRequest(str(p), text_column="text")
     return analyse(request, Options(), Progress(quiet=True), parser=FakeParser(), embedder=FakeEmbedder())
 
 
@@ -90,19 +123,20 @@ def test_hostile_texts_stay_text(soup):
     doc, _html = soup
     # No element or attribute from the data: only our own scripts exist.
     scripts = doc.find_all("script")
-    assert [s.get("id") for s in scripts if s.get("type") == "application/json"] == [
-        "lens-figures",
-        "lens-data",
+    assert [(s.get("id"), s.get("type")) for s in scripts if s.get("id")] == [
+        ("lens-figures", "application/json"),
+        ("lens-data", "application/json"),
+        ("lens-texts", "text/plain"),
     ]
-    assert len(scripts) == 4
+    assert len(scripts) == 5
     assert not doc.find_all("img") and not doc.find_all("svg")
     assert not any(attr.startswith("on") for tag in doc.find_all(True) for attr in tag.attrs)
-    # The JSON blocks parse back to the literal texts.
-    data = json.loads(doc.select_one("#lens-data").string)
-    texts = {entry[1] for entry in data["store"].values()}
-    assert set(HOSTILE) <= texts
+    # The JSON block has no markup characters; the text block is base64 (no markup possible).
     raw = doc.select_one("#lens-data").string
     assert "<" not in raw and ">" not in raw and "&" not in raw
+    assert re.fullmatch(r"[A-Za-z0-9+/=\n]*", doc.select_one("#lens-texts").string)
+    # The page holds the literal texts.
+    assert set(HOSTILE) <= {h.text for h in page_texts(doc).values()}
 
 
 def test_script_json_escapes():
@@ -190,30 +224,44 @@ def test_landmark_mode_band_keeps_cluster_sizes(tmp_path, monkeypatch):
 def test_example_cap_is_shown(analysis):
     small = replace(analysis, options={**analysis.options, "max_examples": 1})
     ctx = build_context(small, plotly_js="")
-    big = next(c for v in ctx.axes for c in v.clusters if c.size > 1)
-    assert big.shown == 1
+    big = next(c for v in ctx.axes for c in v.clusters if c.distinct > 1)
+    assert big.shown == 1 and len(big.examples) == 1
     doc = BeautifulSoup(render(ctx), "html.parser")
-    assert f"showing 1 of {big.size} members" in doc.get_text()
-    assert "capped at 1 per cluster:" in doc.select_one("#axis-syntax .cap-note").get_text()
+    assert f"showing 1 of {big.distinct} distinct texts" in doc.get_text(" ")
+    axis = next(v.name for v in ctx.axes if big in v.clusters)
+    assert "at most 1 distinct texts" in doc.select_one(f"#axis-{axis} .cap-note").get_text()
 
 
-def test_size_budget_takes_examples_breadth_first(analysis, monkeypatch):
-    full = build_context(analysis, plotly_js="")
-    monkeypatch.setattr(report, "STORE_BUDGET", 1500)
-    ctx = build_context(analysis, plotly_js="")
-    data = json.loads(str(ctx.store_json))
-    assert len(json.dumps(data["store"], ensure_ascii=False, separators=(",", ":")).encode()) <= 1500 + 50
-    shown = [c for v in ctx.axes for c in v.clusters]
-    assert sum(c.shown for c in shown) < sum(c.shown for v in full.axes for c in v.clusters)
-    # Each list is a prefix of its full list, and no list is two examples ahead of another.
-    before = {(v.name, c.id): c.examples for v in full.axes for c in v.clusters}
-    for v in ctx.axes:
-        for c in v.clusters:
-            assert c.examples == before[(v.name, c.id)][: c.shown]
-            assert set(c.examples) <= {int(k) for k in data["store"]}
-    counts = [c.shown for c in shown if c.shown < c.size]
-    assert max(counts) - min(c.shown for c in shown) <= 1
-    assert "size budget" in " ".join(v.cap_note for v in ctx.axes)
+def test_size_budget_holds_the_listed_examples_first(wordy, monkeypatch):
+    analysis = wordy
+    monkeypatch.setattr(report, "SIZE_SLACK", 100)
+    full = build_context(analysis, plotly_js="", size_limit=10**9)
+    full_html = render(full)
+    held_all = page_texts(BeautifulSoup(full_html, "html.parser"))
+    assert sorted(held_all) == list(range(analysis.corpus.n))
+    # A limit that leaves room for about half of the texts' bytes.
+    bare = len(render(build_context(analysis, plotly_js="", size_limit=0)).encode())
+    limit = (bare + len(full_html.encode())) // 2
+    ctx = build_context(analysis, plotly_js="", size_limit=limit)
+    html = render(ctx)
+    assert len(html.encode()) <= limit
+    held = page_texts(BeautifulSoup(html, "html.parser"))
+    assert 0 < len(held) < analysis.corpus.n
+    # What is held is a prefix of the priority order: every list's first example, then every second, ...
+    parts = report._parts(analysis, 50)
+    order = pagedata.priority_order(analysis.corpus.n, parts.lists.priority())
+    assert set(held) == set(order[: len(held)])
+    assert "Search covers" in ctx.coverage and f"of {analysis.corpus.n:,} texts" in ctx.coverage
+    assert sum(c.shown for v in ctx.axes for c in v.clusters) < sum(c.shown for v in full.axes for c in v.clusters)
+
+
+def test_priority_is_breadth_first():
+    ex = pagedata.Example
+    lists = report._Lists(
+        {"syntax": {1: [ex(0, [0]), ex(1, [1]), ex(2, [2])], 2: [ex(5, [5])]}},
+        {"syntax": [ex(7, [7]), ex(8, [8])]},
+    )
+    assert lists.priority() == [0, 5, 7, 1, 8, 2]
 
 
 def test_only_the_largest_clusters_are_listed(analysis, monkeypatch):
@@ -262,38 +310,19 @@ def test_same_input_gives_byte_identical_html(tmp_path, analysis):
     assert render(build_context(analysis, plotly_js="")) == render(build_context(again, plotly_js=""))
 
 
-def test_examples_emphasise_pattern_or_shared_words(analysis):
-    ctx = build_context(analysis, plotly_js="")
-    data = json.loads(str(ctx.store_json))
-    parsed = analysis.parsed.parsed
-    for view in ctx.axes:
-        clustering = analysis.clusterings[view.name]
-        for c in view.clusters:
-            hits = data["hits"][view.name].get(str(c.id), {})
-            summary = next(s for s in clustering.clusters if s.id == c.id)
-            if summary.pattern is not None:
-                # Every shown member holding the pattern has one hit per pattern item.
-                assert all(len(pos) == len(summary.pattern.items) for pos in hits.values())
-            else:
-                for idx, pos in hits.items():
-                    assert pos and all(parsed[int(idx)].tokens[k].lower in summary.keywords for k in pos)
-    assert any(data["hits"]["lexical"].values())
-    # Each stored example says how many tokens it has, so the page can mark truncation.
-    entry = next(iter(data["store"].values()))
-    assert entry[4] >= len(entry[3])
-
-
-def test_report_fits_its_size_limit(analysis, monkeypatch):
-    # A small slack, so that the examples' bytes must be counted closely to stay within the limit.
-    monkeypatch.setattr(report, "SIZE_SLACK", 500)
-    # A stand-in for plotly.js that leaves room for only some of the examples.
+def test_report_fits_its_size_limit(wordy, monkeypatch):
+    analysis = wordy
+    # A small slack, so that the texts' bytes must be counted closely to stay within the limit.
+    monkeypatch.setattr(report, "SIZE_SLACK", 100)
+    # A stand-in for plotly.js, so that the limits are of a realistic order.
     js = "/*" + "x" * 200_000 + "*/"
-    skeleton = len(render(build_context(analysis, plotly_js=js, size_limit=0)).encode())
     full = build_context(analysis, plotly_js=js, size_limit=10**9)
     full_size = len(render(full).encode())
-    assert full_size > skeleton
-    limit = skeleton + report.SIZE_SLACK + (full_size - skeleton) // 2
-    ctx = build_context(analysis, plotly_js=js, size_limit=limit)
-    assert len(render(ctx).encode()) <= limit
-    shown = sum(c.shown for v in ctx.axes for c in v.clusters)
-    assert 0 < shown < sum(c.shown for v in full.axes for c in v.clusters)
+    none = build_context(analysis, plotly_js=js, size_limit=0)
+    assert str(none.texts_blob) == ""
+    bare = len(render(none).encode())  # holding no text (with the notes saying so)
+    assert bare < full_size
+    for limit in (bare + (full_size - bare) // 3, bare + 2 * (full_size - bare) // 3):
+        ctx = build_context(analysis, plotly_js=js, size_limit=limit)
+        assert len(render(ctx).encode()) <= limit
+        assert 0 < len(str(ctx.texts_blob)) < len(str(full.texts_blob))

@@ -17,6 +17,7 @@ from __future__ import annotations
 import html
 import math
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import plotly.graph_objects as go
@@ -30,6 +31,8 @@ CLUSTER_COLOURS = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4
 NEUTRAL = "#8d99a6"
 UNCLUSTERED = "#c3cbd3"
 LINK = "#7b8794"
+#: The cut line; the page redraws it in the theme's own colour (vermilion is too dark on a dark page).
+CUT_COLOUR = "#D55E00"
 FONT = "system-ui, -apple-system, Segoe UI, Roboto, sans-serif"
 #: Band height as a share of the tree's height; unclustered runs are drawn a third as tall.
 BAND = 0.09
@@ -71,15 +74,67 @@ def _r(values: np.ndarray | Sequence[float], digits: int) -> list[float]:
 def _leaf_weights(clustering: Clustering) -> np.ndarray:
     """Texts each tree leaf stands for.
 
-    In exact mode every leaf is one text. In landmark mode a landmark stands for the rows that joined
-    its cluster; the tree does not keep which landmark each row chose, so a cluster's rows are spread
-    evenly over its landmarks: each cluster's total is exact, a single landmark's share approximate.
+    In exact mode every leaf is one item. In landmark mode a landmark stands for the items nearest to it
+    (:attr:`Clustering.nearest`); without that record (older analyses) a cluster's items are spread evenly over
+    its landmarks: each cluster's total is exact, a single landmark's share approximate.
     """
+    m = len(clustering.tree_rows)
+    if clustering.mode == "landmark" and clustering.nearest is not None:
+        return np.bincount(np.asarray(clustering.nearest, dtype=np.int64), minlength=m).astype(np.float64)
     leaf_labels = clustering.labels[clustering.tree_rows]
     sizes = np.bincount(clustering.labels, minlength=int(leaf_labels.max(initial=0)) + 1).astype(np.float64)
     per_label = np.bincount(leaf_labels, minlength=len(sizes)).astype(np.float64)
     per_label[per_label == 0] = 1.0
     return np.where(leaf_labels > 0, sizes[leaf_labels] / per_label[leaf_labels], 1.0)
+
+
+@dataclass(frozen=True)
+class _Layout:
+    """Where each node of a (truncated) tree sits: every node covers the run ``start..end`` of the leaf order."""
+
+    order: np.ndarray
+    start: np.ndarray
+    end: np.ndarray
+    left: np.ndarray
+    right: np.ndarray
+    first_kept: int
+    leaves: np.ndarray
+    internal: np.ndarray
+
+    @property
+    def nodes(self) -> np.ndarray:
+        """The drawn nodes, in the order of the ``nodes`` trace: drawn leaves, then branch points."""
+        return np.concatenate([self.leaves, self.internal])
+
+
+def _tree_layout(z: np.ndarray, m: int, max_leaves: int) -> _Layout:
+    order = hierarchy.leaves_list(z)
+    left = z[:, 0].astype(np.int64)
+    right = z[:, 1].astype(np.int64)
+    first = np.empty(m, dtype=np.int64)
+    first[order] = np.arange(m)
+    # Python lists: a loop over numpy scalars is ten times slower.
+    start, end = first.tolist(), (first + 1).tolist()
+    for a, b in zip(left.tolist(), right.tolist()):
+        start.append(min(start[a], start[b]))
+        end.append(max(end[a], end[b]))
+    shown = min(max_leaves, m)
+    first_kept = 2 * m - shown  # merges with ids >= first_kept are drawn
+    internal = np.arange(max(first_kept, m), 2 * m - 1)
+    kids = np.concatenate([left[internal - m], right[internal - m]])
+    leaves = np.unique(kids[kids < first_kept])  # drawn leaves: single texts or collapsed subtrees
+    return _Layout(order, np.asarray(start), np.asarray(end), left, right, first_kept, leaves, internal)
+
+
+def tree_nodes(clustering: Clustering, max_leaves: int = MAX_LEAVES) -> list[list[int]]:
+    """The run of the leaf order (``[start, end)``) under each point of the dendrogram's ``nodes`` trace, in that
+    trace's order: the page finds the clusters under a clicked branch at any cut."""
+    m = len(clustering.tree_rows)
+    if m < 2:
+        return []
+    layout = _tree_layout(clustering.linkage, m, max_leaves)
+    nodes = layout.nodes
+    return [[int(a), int(b)] for a, b in zip(layout.start[nodes], layout.end[nodes])]
 
 
 def _count(value: float, approximate: bool) -> str:
@@ -92,6 +147,7 @@ def dendrogram_figure(
     texts: Sequence[str],
     max_leaves: int = MAX_LEAVES,
     notes: Mapping[int, str] | None = None,
+    cut: float | None = None,
 ) -> go.Figure:
     """The tree of one axis, truncated to ``max_leaves`` leaves, with its flat clusters as a band.
 
@@ -101,6 +157,8 @@ def dendrogram_figure(
         max_leaves: Leaves drawn at most; deeper subtrees collapse into one leaf.
         notes: Optional short description per cluster id (a pattern, keywords) for the hover.
             Plain text: it is escaped here.
+        cut: Where the tree was cut, drawn as a line (default: the threshold; with ``--clusters`` the page
+            passes the height it cut at).
 
     Traces, by name: ``links`` (one line trace), ``band`` (one bar per run of a cluster along the
     leaves), ``nodes`` (every drawn leaf and branch point, hover and click) and ``clusters`` (the root
@@ -120,32 +178,17 @@ def dendrogram_figure(
     n_texts = len(clustering.labels)
     leaf_labels = clustering.labels[tree_rows].astype(np.int64)
     weights = _leaf_weights(clustering)
-    order = hierarchy.leaves_list(z)
+    layout = _tree_layout(z, m, max_leaves)
+    order, start, end, left, right = layout.order, layout.start, layout.end, layout.left, layout.right
     in_order = leaf_labels[order]
     w_order = weights[order]
     cum = np.concatenate([[0.0], np.cumsum(w_order)])
     total = float(cum[-1])
-
-    # Every node covers a contiguous range of the leaf order; children have smaller ids.
-    left = z[:, 0].astype(np.int64)
-    right = z[:, 1].astype(np.int64)
-    start = np.empty(2 * m - 1, dtype=np.int64)
-    end = np.empty(2 * m - 1, dtype=np.int64)
-    start[order] = np.arange(m)
-    end[:m] = start[:m] + 1
-    node_label = np.empty(2 * m - 1, dtype=np.int64)  # its flat cluster, or -1 when mixed
-    node_label[:m] = leaf_labels
-    for k in range(m - 1):
-        a, b = left[k], right[k]
-        start[m + k] = min(start[a], start[b])
-        end[m + k] = max(end[a], end[b])
-        node_label[m + k] = node_label[a] if node_label[a] == node_label[b] else -1
-
-    shown = min(max_leaves, m)
-    first_kept = 2 * m - shown  # merges with ids >= first_kept are drawn
-    internal = np.arange(max(first_kept, m), 2 * m - 1)
-    kids = np.concatenate([left[internal - m], right[internal - m]])
-    leaves = np.unique(kids[kids < first_kept])  # drawn leaves: single texts or collapsed subtrees
+    labels_of = leaf_labels.tolist()  # per node: its flat cluster, or -1 when mixed
+    for a, b in zip(left.tolist(), right.tolist()):
+        labels_of.append(labels_of[a] if labels_of[a] == labels_of[b] else -1)
+    node_label = np.asarray(labels_of)
+    first_kept, leaves, internal = layout.first_kept, layout.leaves, layout.internal
     x = np.zeros(2 * m - 1)
     y = np.zeros(2 * m - 1)
     x[leaves] = (cum[start[leaves]] + cum[end[leaves]]) / 2
@@ -153,7 +196,9 @@ def dendrogram_figure(
         k = node - m
         x[node] = (x[left[k]] + x[right[k]]) / 2
         y[node] = z[k, 2]
-    top = max(float(z[:, 2].max()), float(clustering.threshold or 0.0), 1e-6)
+    if cut is None:
+        cut = clustering.threshold
+    top = max(float(z[:, 2].max()), float(cut or 0.0), 1e-6)
     band = BAND * top
 
     lx: list[float | None] = []
@@ -173,10 +218,12 @@ def dendrogram_figure(
         )
     )
 
+    sizes = np.bincount(clustering.labels)
+
     def describe(cid: int, count: float) -> str:
         if cid == 0:
             return f"{_count(count, approximate)} unclustered text{'s' if count != 1 else ''}"
-        size = int((clustering.labels == cid).sum())
+        size = int(sizes[cid])
         head = f"<b>cluster #{cid}</b> · {size:,} {what} ({100 * size / n_texts:.1f}%)"
         note = notes.get(cid)
         return f"{head}<br>{hover_escape(note, 80)}" if note else head
@@ -203,7 +250,7 @@ def dendrogram_figure(
     )
 
     # Nodes: every drawn leaf and branch point; a click opens the main cluster under it.
-    nodes = np.concatenate([leaves, internal])
+    nodes = layout.nodes
     node_text = []
     node_cid = []
     for node in nodes:
@@ -221,10 +268,12 @@ def dendrogram_figure(
                 where += f" · stands for {_count(count, True)} {what}"
             node_text.append(f"{text}<br>{where}")
             continue
+        present = np.flatnonzero(mass)
         parts = [
             (f"#{c}" if c else "unclustered", share)
-            for c, share in sorted(enumerate(mass / count), key=lambda cs: (-cs[1], cs[0]))
-            if share > 0
+            for c, share in sorted(
+                zip(present.tolist(), (mass[present] / count).tolist()), key=lambda cs: (-cs[1], cs[0])
+            )
         ]
         mix = ", ".join(f"{name} {100 * share:.0f}%" for name, share in parts[:3])
         if len(parts) > 3:
@@ -277,11 +326,11 @@ def dendrogram_figure(
                 name="clusters",
             )
         )
-    if clustering.threshold is not None:
+    if cut is not None:
         fig.add_hline(
-            y=clustering.threshold,
-            line={"color": "#D55E00", "width": 1, "dash": "dot"},
-            annotation={"text": f"cut {clustering.threshold:g}", "font": {"size": 11, "color": "#D55E00"}},
+            y=cut,
+            line={"color": CUT_COLOUR, "width": 1, "dash": "dot"},
+            annotation={"text": f"cut {cut:.3g}", "font": {"size": 11, "color": CUT_COLOUR}},
             annotation_position="top right",
         )
     fig.update_xaxes(
