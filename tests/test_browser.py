@@ -390,8 +390,16 @@ def test_real_music_data_in_the_browser(browser, music_path, spacy_parser, tmp_p
         page.locator("#axis-syntax ol.examples li").first.wait_for()
         page.fill("#search", "music for")
         page.press("#search", "Enter")
-        page.wait_for_function("document.getElementById('search-status').textContent.length > 0")
-        assert page.locator("#axis-syntax ol.examples li:not(.hidden-by-search)").count() >= 5
+        page.wait_for_selector("#search-status[data-total]")
+        rule = re.compile(r"(?<!\w)music\s+for(?!\w)", re.IGNORECASE)
+        expected = sum(1 for t in analysis.parsed.corpus.texts if rule.search(t))
+        assert int(page.get_attribute("#search-status", "data-total")) == expected >= 5
+        cluster = page.locator("#axis-syntax details.cluster:not(.hidden-by-search)").first
+        if cluster.get_attribute("open") is None:
+            cluster.locator("summary").click()
+        cluster.locator("ol.examples li").first.wait_for()
+        shown = cluster.locator("ol.examples .ex-text").all_inner_texts()
+        assert shown and all(rule.search(t) for t in shown)
         page.screenshot(path=str(tmp_path / "music.png"), full_page=False)
         v.assert_clean()
     finally:
