@@ -28,6 +28,7 @@ from .config import (
     parse_thresholds,
     validate,
 )
+from .embedders import PRECISIONS
 from .errors import EXIT_GATE_FAILED, EXIT_INTERRUPTED, LensError, UsageProblem
 from .io import FORMATS, check_output_paths, write_texts
 from .model import AXES
@@ -190,7 +191,7 @@ def analysis_options(max_examples: int, examples_help: str) -> Callable[[F], F]:
             "embed_precision",
             click.option(
                 "--embed-precision",
-                type=click.Choice(["auto", "fp32", "bf16"]),
+                type=click.Choice(PRECISIONS),
                 default="auto",
                 show_default=True,
                 help="Sentence-transformers precision; auto: bf16 on CPUs with AMX tiles, else fp32.",

@@ -36,7 +36,7 @@ from .model import (
     Vendi,
 )
 from .runtime.context import gil_bound
-from .vendi import PSD_SETTINGS, dice_operator, vendi_dual, vendi_estimate
+from .vendi import PSD_SETTINGS, dice_operator, vendi_dual, vendi_estimate, vendi_from_eigenvalues
 
 if TYPE_CHECKING:
     from .engine import Engine
@@ -454,12 +454,7 @@ def vendi_from_similarity(k: np.ndarray, weights: np.ndarray | None = None) -> f
         m *= root[None, :]
         total = float(np.sum(weights))
     m /= total
-    lam = np.linalg.eigvalsh(m)
-    lam = lam[lam > 1e-12]
-    if lam.size == 0:
-        return 0.0
-    lam = lam / lam.sum()
-    return float(np.exp(-np.sum(lam * np.log(lam))))
+    return vendi_from_eigenvalues(np.linalg.eigvalsh(m))
 
 
 def vendi_of_rows(

@@ -107,6 +107,19 @@ def test_unknown_gate_name_lists_valid_names(data, tmp_path):
     assert not (tmp_path / "r.json").exists()
 
 
+def test_unknown_embed_precision_is_a_usage_error(data, tmp_path):
+    r = run("analyze", data, "--embed-precision", "fp16", "-o", tmp_path / "r.html")
+    assert r.exit_code == 2
+    assert "Invalid value for '--embed-precision': 'fp16' is not one of 'auto', 'fp32', 'bf16'" in error_line(r)
+    assert not (tmp_path / "r.html").exists()
+
+
+def test_embed_precision_reaches_the_json_options(fakes, data, tmp_path):
+    r = run("analyze", data, "--embed-precision", "fp32", "--json", tmp_path / "r.json")
+    assert r.exit_code == 0, r.output
+    assert json.loads((tmp_path / "r.json").read_text())["options"]["embed_precision"] == "fp32"
+
+
 def test_missing_column_is_a_usage_error(fakes, data, tmp_path):
     r = run("analyze", data, "--text-column", "txt", "-o", tmp_path / "r.html")
     assert r.exit_code == 2

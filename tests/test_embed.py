@@ -5,8 +5,17 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
+import pytest
 
-from lens_cli.embedders import MIN_TOKEN_ROWS, PAD_MULTIPLE, embed, length_order, plan_batches
+from lens_cli import embedders
+from lens_cli.embedders import (
+    MIN_TOKEN_ROWS,
+    PAD_MULTIPLE,
+    SentenceTransformerEmbedder,
+    embed,
+    length_order,
+    plan_batches,
+)
 from lens_cli.model import Corpus
 from tests.fakes import FakeEmbedder
 
@@ -60,3 +69,22 @@ def test_a_texts_padded_length_depends_on_its_own_length_only():
     for length, batch in plan_batches(lengths, 64, PAD_MULTIPLE):
         assert {alone[lengths[i]] for i in batch} == {length}
     assert MIN_TOKEN_ROWS >= 4  # below 4 token rows the GEMM takes another kernel
+
+
+def test_auto_precision_follows_the_cpu_and_names_itself(monkeypatch):
+    """Decided without loading the model; the cache identity carries it, so fp32 and bf16 vectors never mix."""
+    monkeypatch.setattr(embedders, "cpu_has_amx", lambda: True)
+    amx = SentenceTransformerEmbedder("minilm", "auto")
+    monkeypatch.setattr(embedders, "cpu_has_amx", lambda: False)
+    plain = SentenceTransformerEmbedder("minilm", "auto")
+    assert (amx.precision, plain.precision) == ("bf16", "fp32")
+    assert SentenceTransformerEmbedder("minilm", "bf16").precision == "bf16"
+    a, b = amx.cache_identity(), plain.cache_identity()
+    assert a is not None and b is not None
+    assert a.identity["embedder"].endswith(", bf16") and b.identity["embedder"].endswith(", fp32")
+    assert a.identity != b.identity
+
+
+def test_unknown_precision_is_refused():
+    with pytest.raises(ValueError, match="precision must be one of"):
+        SentenceTransformerEmbedder("minilm", "fp16")
