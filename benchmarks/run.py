@@ -39,8 +39,9 @@ STAGES = ("read", "parse", "embed", "syntax", "dependency", "lexical", "semantic
 
 def seconds(timings: dict[str, float], stage: str) -> float:
     """A stage's seconds: an axis's is the sum of its steps (``syntax tree``, ``syntax clusters``, ...),
-    which may run beside other steps."""
-    return timings.get(stage, 0.0) + sum(v for k, v in timings.items() if k.startswith(f"{stage} "))
+    which may run beside other steps. The embedding workers' start-up is inside embed already."""
+    parts = (v for k, v in timings.items() if k.startswith(f"{stage} ") and not k.startswith("embed start-up"))
+    return timings.get(stage, 0.0) + sum(parts)
 
 
 RUNS = ("no-cache", "cold", "warm", "rerun")
@@ -260,14 +261,23 @@ def engine_label(engine_args: list[str]) -> str:
 
 
 HEADER = (
-    "| rows | run | engine | parse | embed | syntax | dependency | lexical | semantic | stats | total | CPU "
+    "| rows | run | engine | parse | embed | start-up | syntax | dependency | lexical | semantic | stats | total | CPU "
     "| floor | total/floor | peak RSS | report | JSON |\n"
-    "|---:|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+    "|---:|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
 )
 
 
+def startup(timings: dict[str, float]) -> str:
+    """The embedding workers' start-up seconds (spawn, imports, model load), ``/`` between workers;
+    ``-`` when no worker started (everything cached, Dask, or a lens that does not report it)."""
+    found = [timings[k] for k in ("embed start-up", "embed start-up 2") if k in timings]
+    return " / ".join(f"{s:.1f}" for s in found) or "-"
+
+
 def row(r: Result) -> str:
-    stages = " | ".join(f"{seconds(r.timings, stage):.1f}" for stage in STAGES[1:])  # all but read
+    cells = [f"{seconds(r.timings, stage):.1f}" for stage in STAGES[1:]]  # all but read
+    cells.insert(STAGES.index("embed"), startup(r.timings))  # after embed
+    stages = " | ".join(cells)
     ratio = f"{r.wall / r.floor:.2f}" if r.run in ("no-cache", "cold") and r.floor > 0 else "-"
     return (
         f"| {r.rows:,} | {r.run} | {r.engine} | {stages} | **{r.wall:.1f}** | {r.cpu:.1f} | {r.floor:.1f} | {ratio} "

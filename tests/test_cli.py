@@ -114,6 +114,14 @@ def test_unknown_embed_precision_is_a_usage_error(data, tmp_path):
     assert not (tmp_path / "r.html").exists()
 
 
+def test_bad_embedding_thread_count_is_a_usage_error(fakes, data, tmp_path, monkeypatch):
+    monkeypatch.setenv("LENS_EMBED_WORKERS", "none")
+    r = run("analyze", data, "-o", tmp_path / "r.html")
+    assert r.exit_code == 2
+    assert error_line(r) == "Error: LENS_EMBED_WORKERS must be a whole number from 1 to 64, not 'none'"
+    assert not (tmp_path / "r.html").exists()
+
+
 def test_embed_precision_reaches_the_json_options(fakes, data, tmp_path):
     r = run("analyze", data, "--embed-precision", "fp32", "--json", tmp_path / "r.json")
     assert r.exit_code == 0, r.output

@@ -18,7 +18,7 @@ from lens_cli import distances as dist
 from lens_cli import stats as stats_mod
 from lens_cli.cluster import Cut, TreeSpec, build_tree, cluster_exact, cut_tree, grow_tree, weighted_average_linkage
 from lens_cli.config import Options, ReadRequest
-from lens_cli.errors import MissingModelError
+from lens_cli.errors import MissingModelError, UsageProblem
 from lens_cli.features import featurize
 from lens_cli.model import Corpus, Pattern
 from lens_cli.parsers import parse
@@ -335,6 +335,45 @@ def test_two_workers_taking_chunks_give_the_vectors_in_order(monkeypatch):
     vectors, _ = job.wait()
     assert job.workers == 2 and job.count == len(texts)
     assert np.array_equal(vectors, FakeEmbedder().embed(texts))
+
+
+def test_worker_embedder_records_each_workers_start_up_and_keeps_to_its_limit(monkeypatch):
+    from lens_cli.runtime import embed_worker
+    from lens_cli.runtime.embed_worker import WorkerEmbedder
+
+    monkeypatch.setattr(embed_worker, "CHUNK", 2)
+    monkeypatch.setattr(embed_worker, "SECOND_WORKER_CHUNKS", 1)
+    texts = [f"text {chr(97 + k % 26) * (k % 5 + 1)}" for k in range(60)]
+    lent: list[int] = []
+
+    def spare_core():
+        lent.append(1)
+        return lambda: None
+
+    for limit, expected in ((1, ["embed start-up"]), (2, ["embed start-up", "embed start-up 2"])):
+        timings: dict[str, float] = {}
+        worker = WorkerEmbedder(FakeEmbedder(), spare_core, max_workers=limit, timings=timings)
+        vectors = worker.embed(texts)
+        assert np.array_equal(vectors, FakeEmbedder().embed(texts))
+        assert worker.workers_used <= limit
+        # the second worker joins only while chunks are left: the 30 chunks outlast its start-up
+        assert sorted(timings) == expected[: worker.workers_used] and worker.workers_used == limit
+        assert all(0 < seconds < 60 for seconds in timings.values())
+
+
+def test_embedding_threads_and_workers_come_from_the_environment(monkeypatch):
+    from lens_cli.runtime.assembly import EmbedTuning, embed_tuning
+
+    monkeypatch.delenv("LENS_EMBED_THREADS", raising=False)
+    monkeypatch.delenv("LENS_EMBED_WORKERS", raising=False)
+    assert embed_tuning() == EmbedTuning(threads=1, workers=2)
+    monkeypatch.setenv("LENS_EMBED_THREADS", "2")
+    monkeypatch.setenv("LENS_EMBED_WORKERS", " 1 ")
+    assert embed_tuning() == EmbedTuning(threads=2, workers=1)
+    for bad in ("0", "two", "-1", "1.5", "65"):
+        monkeypatch.setenv("LENS_EMBED_THREADS", bad)
+        with pytest.raises(UsageProblem, match="LENS_EMBED_THREADS must be a whole number"):
+            embed_tuning()
 
 
 def test_worker_errors_arrive_as_lens_errors():

@@ -16,7 +16,7 @@ from ..engine import LOCAL, Engine
 from ..errors import UsageProblem
 from ..parsers import Parser, make_parser
 from .cache import Cache, CachedEmbedder, CachedParser, ResultMemo, default_cache_dir
-from .embed_worker import WorkerEmbedder
+from .embed_worker import MAX_WORKERS, WorkerEmbedder
 from .executor import Plan
 from .progress import Progress
 
@@ -27,6 +27,35 @@ def available_cores() -> int:
         return max(1, len(os.sched_getaffinity(0)))
     except AttributeError:  # not on Linux
         return max(1, os.cpu_count() or 1)
+
+
+@dataclass(frozen=True)
+class EmbedTuning:
+    """How the embedding model runs locally (environment variables; the defaults were measured best on
+    2 cores, see docs/performance.md#embeddings).
+
+    Attributes:
+        threads: Torch threads per embedding process (``LENS_EMBED_THREADS``, default 1).
+        workers: Embedding worker processes at most (``LENS_EMBED_WORKERS``, default 2).
+    """
+
+    threads: int = 1
+    workers: int = MAX_WORKERS
+
+
+def embed_tuning() -> EmbedTuning:
+    """:class:`EmbedTuning` from the environment; a value that is not a whole number from 1 to 64 is a
+    usage error."""
+
+    def read(var: str, default: int) -> int:
+        raw = os.environ.get(var, "").strip()
+        if not raw:
+            return default
+        if not raw.isdigit() or not 1 <= int(raw) <= 64:
+            raise UsageProblem(f"{var} must be a whole number from 1 to 64, not {raw!r}")
+        return int(raw)
+
+    return EmbedTuning(read("LENS_EMBED_THREADS", 1), read("LENS_EMBED_WORKERS", MAX_WORKERS))
 
 
 @dataclass
@@ -134,9 +163,10 @@ def local_runtime(
         cores=cores if cores is not None else available_cores(),
     )
     if "semantic" in options.axes:
-        emb = embedder or make_embedder(options.embedder, options.embed_precision)
+        tuning = embed_tuning()
+        emb = embedder or make_embedder(options.embedder, options.embed_precision, tuning.threads)
         if embed_in_worker and emb.in_worker:
-            emb = WorkerEmbedder(emb, runtime.spare_core)
+            emb = WorkerEmbedder(emb, runtime.spare_core, tuning.workers, runtime.timings)
             runtime.workers.append(emb)
         runtime.embedder = emb
     if cache is not None:

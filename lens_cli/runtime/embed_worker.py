@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import multiprocessing
 import threading
+import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -31,9 +32,9 @@ CHUNK = EMBED_BATCH * 8
 
 
 def _work(embedder: Any, conn: Any) -> None:
-    """Worker: ask for a chunk, embed it, send the vectors back; until told to stop."""
+    """Worker: load the model, then ask for a chunk, embed it, send the vectors back; until told to stop."""
     try:
-        described = None
+        described = embedder.describe()  # loads the model: the first "ready" marks the end of start-up
         while True:
             conn.send(("ready",))
             msg = conn.recv()
@@ -41,8 +42,6 @@ def _work(embedder: Any, conn: Any) -> None:
                 return
             _, index, texts = msg
             vectors = embedder.embed(texts)
-            if described is None:
-                described = embedder.describe()
             conn.send(("result", index, np.ascontiguousarray(vectors, dtype=np.float32), described))
     except MissingModelError as exc:
         conn.send(("missing", str(exc)))
@@ -63,6 +62,8 @@ class EmbedJob:
         total: Number of texts.
         count: Texts embedded so far.
         workers: How many worker processes were started.
+        startup: Seconds from starting each worker to its model being loaded, in start order (the
+            workers that got that far).
     """
 
     def __init__(self, embedder: Any, texts: Sequence[str]) -> None:
@@ -79,6 +80,7 @@ class EmbedJob:
         self.total = len(texts)
         self.count = 0
         self.workers = 0
+        self.startup: list[float] = []
         if not self._chunks:
             self._all_done.set()
         else:
@@ -93,21 +95,28 @@ class EmbedJob:
         ctx = multiprocessing.get_context("spawn")
         conn, child = ctx.Pipe(duplex=True)
         proc = ctx.Process(target=_work, args=(self._embedder, child), daemon=True, name="lens-embed")
+        started = time.perf_counter()
         proc.start()
         child.close()
-        listener = threading.Thread(target=self._serve, args=(conn, proc), daemon=True, name="lens-embed-listener")
+        listener = threading.Thread(
+            target=self._serve, args=(conn, proc, started), daemon=True, name="lens-embed-listener"
+        )
         self._procs.append(proc)
         self._listeners.append(listener)
         self.workers += 1
         listener.start()
 
-    def _serve(self, conn: Any, proc: Any) -> None:
+    def _serve(self, conn: Any, proc: Any, started: float) -> None:
         """Hand chunks to one worker and collect its vectors."""
+        loaded = False
         try:
             while True:
                 msg = conn.recv()
                 if msg[0] == "ready":
                     with self._lock:
+                        if not loaded:
+                            self.startup.append(time.perf_counter() - started)
+                            loaded = True
                         index = self._next if self._failure is None and self._next < len(self._chunks) else None
                         if index is not None:
                             self._next += 1
@@ -179,15 +188,25 @@ class WorkerEmbedder:
 
     ``spare_core()`` asks the run for a core it does not need: it returns a function that gives the
     core back, or ``None``; while a worker embeds, another joins whenever it says yes and at least
-    :data:`SECOND_WORKER_CHUNKS` chunks are left.
+    :data:`SECOND_WORKER_CHUNKS` chunks are left, up to ``max_workers``. Each worker's start-up (spawn,
+    imports, model load) is written to ``timings`` as ``embed start-up`` (the first worker) and
+    ``embed start-up 2`` (the second).
     """
 
-    def __init__(self, embedder: Embedder, spare_core: Callable[[], Callable[[], None] | None] | None = None) -> None:
+    def __init__(
+        self,
+        embedder: Embedder,
+        spare_core: Callable[[], Callable[[], None] | None] | None = None,
+        max_workers: int = MAX_WORKERS,
+        timings: dict[str, float] | None = None,
+    ) -> None:
         self.inner = embedder
         self.name = embedder.name
         self.per_text = embedder.per_text
         self.in_worker = embedder.in_worker
         self.spare_core = spare_core
+        self.max_workers = max(1, max_workers)
+        self.timings = timings if timings is not None else {}
         self.workers_used = 0
         self._described: str | None = None
         self._jobs: list[EmbedJob] = []
@@ -211,7 +230,7 @@ class WorkerEmbedder:
                 told = job.count
             if (
                 self.spare_core is not None
-                and job.workers < MAX_WORKERS
+                and job.workers < self.max_workers
                 and job.remaining_chunks() >= SECOND_WORKER_CHUNKS
             ):
                 give_back = self.spare_core()
@@ -227,6 +246,8 @@ class WorkerEmbedder:
             self._jobs.remove(job)
         tick()
         self.workers_used = max(self.workers_used, job.workers)
+        for k, seconds in enumerate(job.startup):
+            self.timings["embed start-up" + (f" {k + 1}" if k else "")] = seconds
         self._described = described
         return vectors
 
