@@ -16,7 +16,6 @@ import numpy as np
 from . import distances as dist
 from . import stats
 from .model import ParsedText
-from .runtime.context import gil_bound
 
 
 class Engine(Protocol):
@@ -74,11 +73,7 @@ class LocalEngine:
     def dataset_counts(
         self, texts: Sequence[str], parsed: Sequence[ParsedText]
     ) -> tuple[stats.CountSummary, stats.RowFigures]:
-        with gil_bound():  # n-gram counting in Python: see lens_cli.runtime.context
-            counts = stats.count_rows(texts, parsed)
-            summary = stats.summarise_counts(counts)
-            figures = stats.row_figures(texts, parsed, stats.repeated_shingles(counts), summary.template_set)
-        return summary, figures
+        return stats.dataset_counts(texts, parsed)
 
 
 LOCAL = LocalEngine()

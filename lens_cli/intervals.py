@@ -105,6 +105,82 @@ def bootstrap(
     return out
 
 
+class ResampleFigures:
+    """The bootstrapped figures of resamples of a fixed subsample of the texts, from work done once.
+
+    Each text's pieces are prepared once: its whitespace tokens and word tokens as integer ids, each
+    word n-gram as an id, and the strings the compression ratios join. A resample then costs three gzips
+    and a few numpy calls, and gives exactly the figures of :func:`lens_cli.stats.compression_ratio`,
+    :func:`~lens_cli.stats.compression_ratio_pos`, :func:`~lens_cli.stats.ngram_diversity` and
+    :func:`~lens_cli.stats.distinct_n` on the resampled texts in the resampled order.
+    """
+
+    def __init__(self, texts: Sequence[str], parsed: Sequence[ParsedText], sample: np.ndarray) -> None:
+        self.sample = sample
+        self.texts = [texts[i] for i in sample]
+        self.xpos = [" ".join(parsed[i].reference_tags) for i in sample]
+        self.upos = [" ".join(parsed[i].upos) for i in sample]
+        # ngram_diversity: the texts joined by ' ' and split on ' ', n-grams across text boundaries too
+        vocabulary: dict[str, int] = {}
+        self.tokens = [
+            np.asarray([vocabulary.setdefault(t, len(vocabulary)) for t in text.split(" ")], dtype=np.int64)
+            for text in self.texts
+        ]
+        self.vocabulary = max(1, len(vocabulary))
+        # distinct-n: n-grams of words within each text; per n, each text's distinct n-gram ids and count
+        self.grams: dict[int, list[np.ndarray]] = {}
+        self.gram_counts: dict[int, np.ndarray] = {}
+        self.gram_kinds: dict[int, int] = {}
+        words = [parsed[i].words for i in sample]
+        for k in range(1, 5):
+            ids: dict[tuple[str, ...], int] = {}
+            self.grams[k] = [
+                np.unique([ids.setdefault(tuple(w[j : j + k]), len(ids)) for j in range(len(w) - k + 1)]).astype(
+                    np.int64
+                )
+                for w in words
+            ]
+            self.gram_counts[k] = np.asarray([max(0, len(w) - k + 1) for w in words], dtype=np.int64)
+            self.gram_kinds[k] = len(ids)
+
+    def __call__(self, idx: np.ndarray) -> dict[str, float]:
+        """The figures of the texts ``idx`` (positions among all texts, each in the subsample), in that order."""
+        from .stats import _gzip_ratio
+
+        local = np.searchsorted(self.sample, idx)
+        out = {
+            "compression_ratio": _gzip_ratio(" ".join(self.texts[k] for k in local)),
+            "pos_xpos": _gzip_ratio(" ".join(self.xpos[k] for k in local)),
+            "pos_upos": _gzip_ratio(" ".join(self.upos[k] for k in local)),
+            "ngram_diversity": self._joined_diversity(local),
+        }
+        present = np.unique(local)
+        for k in range(1, 5):
+            total = int(self.gram_counts[k][local].sum())
+            seen = np.zeros(self.gram_kinds[k], dtype=bool)
+            for t in present:
+                seen[self.grams[k][t]] = True
+            out[f"distinct_{k}"] = int(np.count_nonzero(seen)) / total if total else 0.0
+        return out
+
+    def _joined_diversity(self, local: np.ndarray) -> float:
+        """Σ over n = 1..4 of distinct / all n-grams of the joined tokens (:func:`~lens_cli.stats.ngram_diversity`)."""
+        tokens = np.concatenate([self.tokens[k] for k in local])
+        total = 0.0
+        code = tokens  # code[i]: the id of the n-gram starting at token i, among this sequence's n-grams
+        for n in range(1, 5):
+            if n > 1:
+                code = code[:-1] * self.vocabulary + tokens[n - 1 :]
+            if not len(code):
+                break
+            if n < 4:
+                kinds, code = np.unique(code, return_inverse=True)
+                total += len(kinds) / len(code)
+            else:
+                total += len(np.unique(code)) / len(code)
+        return total
+
+
 def dataset_intervals(
     texts: Sequence[str],
     parsed: Sequence[ParsedText],
@@ -113,22 +189,6 @@ def dataset_intervals(
     tags: np.ndarray,
 ) -> dict[str, Any]:
     """The JSON ``stats_intervals``: an interval for each headline statistic (the layout of ``stats``)."""
-    from .stats import compression_ratio, compression_ratio_pos, ngram_diversity
-
-    def figures(idx: np.ndarray) -> dict[str, float]:
-        chosen = [texts[i] for i in idx]
-        words = [parsed[i].words for i in idx]
-        out = {
-            "compression_ratio": compression_ratio(chosen),
-            "pos_xpos": compression_ratio_pos([parsed[i].reference_tags for i in idx]),
-            "pos_upos": compression_ratio_pos([parsed[i].upos for i in idx]),
-            "ngram_diversity": ngram_diversity(chosen)[0],
-        }
-        for k in range(1, 5):
-            grams = [tuple(w[j : j + k]) for w in words for j in range(len(w) - k + 1)]
-            out[f"distinct_{k}"] = len(set(grams)) / len(grams) if grams else 0.0
-        return out
-
     full = {
         "compression_ratio": stats.compression_ratio,
         "pos_xpos": stats.compression_ratio_pos["xpos"],
@@ -136,7 +196,8 @@ def dataset_intervals(
         "ngram_diversity": stats.ngram_diversity,
         **{f"distinct_{k}": stats.distinct_n[str(k)] for k in range(1, 5)},
     }
-    boot = bootstrap(figures, len(texts), _subsample(texts), full)
+    sample = _subsample(texts)
+    boot = bootstrap(ResampleFigures(texts, parsed, sample), len(texts), sample, full)
     per_token = np.divide(template_hits, tags, out=np.zeros(len(tags)), where=tags > 0)
     return {
         "distinct_n": {str(k): boot[f"distinct_{k}"] for k in range(1, 5)},

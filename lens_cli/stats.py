@@ -242,11 +242,12 @@ def count_rows(
         words = p.words
         c.lengths[len(words)] += w
         for n, counter in c.ngrams.items():
-            _add(counter, _ngrams(words, n), w)
+            grams = _ngrams(words, n)
+            _add(counter, grams, w)
+            if n in c.texts_with:
+                _add(c.texts_with[n], set(grams), w)
         _add(c.templates, _ngrams(p.xpos, TEMPLATE_N), w)
         _add(c.shingles, shingles(text, SHINGLE_N), w)
-        for n, counter in c.texts_with.items():
-            _add(counter, set(_ngrams(words, n)), w)
         _add(c.upos_templates, set(_ngrams(p.upos, TOP_TEMPLATE_N)), w)
     return c
 
@@ -399,12 +400,18 @@ def finish_dataset_stats(
 
 
 def dataset_counts(texts: Sequence[str], parsed: Sequence[ParsedText]) -> tuple[CountSummary, RowFigures]:
-    """Steps 1 and 2 on all rows as one partition (the Dask engine runs them on many)."""
+    """Steps 1 and 2 on all rows as one partition (the Dask engine runs them on many): each distinct text
+    is counted once, weighted by its rows, and its figures copied to each of its rows."""
+    index: dict[str, int] = {}
+    group = np.asarray([index.setdefault(t, len(index)) for t in texts], dtype=np.int64)
+    first = np.zeros(len(index), dtype=np.int64)
+    first[group[::-1]] = np.arange(len(group))[::-1]
+    distinct, distinct_parsed = list(index), [parsed[i] for i in first.tolist()]
     with gil_bound():  # n-gram counting in Python: see lens_cli.runtime.context
-        counts = count_rows(texts, parsed)
+        counts = count_rows(distinct, distinct_parsed, np.bincount(group, minlength=len(index)))
         summary = summarise_counts(counts)
-        figures = row_figures(texts, parsed, repeated_shingles(counts), summary.template_set)
-    return summary, figures
+        figures = row_figures(distinct, distinct_parsed, repeated_shingles(counts), summary.template_set)
+    return summary, figures.take(group)
 
 
 def dataset_stats(parsed: ParsedCorpus, engine: Engine | None = None) -> tuple[DatasetStats, Tops, dict[str, Any]]:

@@ -65,3 +65,34 @@ def test_wilson_and_mean_intervals():
     low, high = mean_interval(np.array([1.0, 2.0, 3.0, 4.0]))
     assert (low + high) / 2 == pytest.approx(2.5)
     assert (high - low) / 2 == pytest.approx(Z * np.std([1, 2, 3, 4], ddof=1) / 2)
+
+
+def test_resampled_figures_equal_the_statistics_of_the_resampled_texts():
+    """The bootstrap's prepared figures are the statistics themselves: computed the plain way on each
+    resample (texts in resample order, repeats kept), they agree exactly, also for texts with runs of
+    spaces, line breaks, one word or none (whose n-grams cross the joins)."""
+    from lens_cli.stats import compression_ratio, compression_ratio_pos, distinct_n, ngram_diversity
+
+    from .fakes import FakeParser
+
+    texts = [*queries()[:150], "", "jazz", "a  b", " lead space", "two\nlines here", "x", "y z", "jazz", "x"]
+    parsed = FakeParser().parse(texts)
+    sample = np.sort(np.random.default_rng(3).permutation(len(texts))[:120])
+    sample = np.union1d(sample, np.arange(150, len(texts)))  # the odd texts always in
+    figures = intervals.ResampleFigures(texts, parsed, sample)
+    rng = np.random.default_rng(5)
+    for _ in range(20):
+        idx = sample[rng.integers(0, len(sample), len(sample))]
+        chosen = [texts[i] for i in idx]
+        words = [parsed[i].words for i in idx]
+        expected = {
+            "compression_ratio": compression_ratio(chosen),
+            "pos_xpos": compression_ratio_pos([parsed[i].reference_tags for i in idx]),
+            "pos_upos": compression_ratio_pos([parsed[i].upos for i in idx]),
+            "ngram_diversity": ngram_diversity(chosen)[0],
+            **{f"distinct_{k}": distinct_n(words, k) for k in range(1, 5)},
+        }
+        got = figures(idx)
+        assert got.keys() == expected.keys()
+        for name, value in expected.items():
+            assert got[name] == pytest.approx(value, rel=1e-12, abs=0), name

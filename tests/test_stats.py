@@ -194,3 +194,20 @@ def test_dataset_counts_of_weighted_partitions_merge_to_the_counts_of_all_rows(f
     out = stats.finish_dataset_stats(texts, parsed, summary, figures.take(at[group]), 100, {"empty": 3})
     assert out == stats.dataset_figures(texts, parsed, 100, {"empty": 3})
     assert out[0].self_repetition > 0 and out[0].template_rate > 0
+
+
+def test_counting_each_distinct_text_once_gives_the_counts_of_every_row():
+    """dataset_counts weighs each distinct text by its rows: the summary and every row's figures are those
+    of counting row by row."""
+    from .fakes import FakeParser
+
+    texts = ["music for a party", "jazz", "music for a party", "sad music. calm music", "jazz", "", "jazz"] * 3
+    texts += ["upbeat music for a party", "I want to dance"]
+    parsed = FakeParser().parse(texts)
+    summary, figures = stats.dataset_counts(texts, parsed)
+    counts = stats.count_rows(texts, parsed)
+    row_by_row = stats.summarise_counts(counts)
+    assert summary == row_by_row
+    expected = stats.row_figures(texts, parsed, stats.repeated_shingles(counts), row_by_row.template_set)
+    for name in ("repetition", "template_hits", "tags"):
+        assert np.array_equal(getattr(figures, name), getattr(expected, name)), name
