@@ -33,6 +33,7 @@ from .errors import EXIT_GATE_FAILED, EXIT_INTERRUPTED, LensError, UsageProblem
 from .io import FORMATS, check_output_paths, write_texts
 from .model import AXES
 from .runtime.assembly import RuntimeSettings
+from .runtime.context import small_pages
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -51,6 +52,7 @@ class LensCommand(click.Command):
     traceback (``LENS_DEBUG=1`` prints the traceback, with the error's cause, before that line)."""
 
     def invoke(self, ctx: click.Context) -> Any:
+        small_pages()  # before the first large array: see lens_cli.runtime.context
         try:
             return super().invoke(ctx)
         except UsageProblem as exc:

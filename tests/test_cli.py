@@ -234,3 +234,25 @@ def test_real_models_end_to_end_on_sample_data(tmp_path):
     assert doc["input"]["rows_read"] == doc["input"]["rows_analysed"] + 1
     assert doc["seeds"]["verbatim_copies"]  # the sample copies seeds on purpose
     assert os.path.getsize(out) < 10 * 1024 * 1024
+
+
+def test_commands_stop_numpy_asking_for_huge_pages_unless_told_to(fakes, data, tmp_path, monkeypatch):
+    """First writes to huge pages were 6-20x slower on the project's VMs (docs/performance.md): every
+    command turns numpy's request off, and keeps NUMPY_MADVISE_HUGEPAGE when the user set it."""
+    from numpy._core import multiarray
+
+    from lens_cli.runtime.context import HUGEPAGE_VAR, small_pages
+
+    before = multiarray._get_madvise_hugepage()
+    environ = {k: v for k, v in os.environ.items() if k != HUGEPAGE_VAR}
+    monkeypatch.setattr(os, "environ", environ)
+    try:
+        multiarray._set_madvise_hugepage(True)
+        r = run("analyze", data, "--json", tmp_path / "r.json")
+        assert r.exit_code == 0, r.output
+        assert multiarray._get_madvise_hugepage() is False and environ[HUGEPAGE_VAR] == "0"
+        multiarray._set_madvise_hugepage(True)
+        environ[HUGEPAGE_VAR] = "1"
+        assert small_pages() is True and multiarray._get_madvise_hugepage() is True
+    finally:
+        multiarray._set_madvise_hugepage(before)

@@ -68,6 +68,21 @@ def test_minilm_vectors_depend_on_the_text_alone_and_match_encode():
     assert emb.precision == "fp32" and emb.describe().endswith(", fp32")
 
 
+def test_minilm_vectors_are_the_same_bits_on_two_torch_threads():
+    """LENS_EMBED_THREADS changes the speed, not the vectors (the docs say so)."""
+    import torch
+
+    before = torch.get_num_threads()
+    try:
+        one = SentenceTransformerEmbedder("minilm", "fp32", threads=1).embed(VARIED)
+        two = SentenceTransformerEmbedder("minilm", "fp32", threads=2)
+        vectors = two.embed(VARIED)
+        assert torch.get_num_threads() == 2
+        assert np.array_equal(one, vectors)
+    finally:
+        torch.set_num_threads(before)
+
+
 def test_bf16_autocast_agrees_with_fp32():
     """bf16 (what ``auto`` picks on AMX CPUs) is emulated and slow on other CPUs, but it runs and agrees."""
     texts = VARIED[:20]

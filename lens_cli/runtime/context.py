@@ -24,6 +24,7 @@ work arrays of the axes before them (:class:`ScratchPool`).
 from __future__ import annotations
 
 import contextvars
+import os
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
@@ -172,3 +173,32 @@ def one_thread_each() -> Iterator[None]:
         return
     with threadpool_limits(limits=1, user_api="blas"):
         yield
+
+
+#: numpy's switch for asking the kernel for transparent huge pages on large arrays (see :func:`small_pages`).
+HUGEPAGE_VAR = "NUMPY_MADVISE_HUGEPAGE"
+
+
+def small_pages() -> bool:
+    """Stop numpy asking for transparent huge pages on large arrays, unless ``NUMPY_MADVISE_HUGEPAGE`` says
+    otherwise; returns whether numpy now asks.
+
+    Where transparent huge pages are on request only (``/sys/kernel/mm/transparent_hugepage/enabled`` reads
+    ``madvise``, as on the project's VMs and many distributions), numpy requests them for every array of 4 MB
+    or more, and the first write to each 2 MB page then waits for the kernel to find and clear a free 2 MB
+    block. On the 2-core VM of ``benchmarks/README.md`` that made a first write 6-20x slower (900 MB: 5-16 s
+    against 0.7-0.9 s) and a warm 10k-row run spent 13-15 s in the kernel against 2 s without them (same
+    outputs). The variable is also set for the worker processes this one starts.
+    """
+    try:
+        from numpy._core import multiarray
+    except ImportError:  # numpy 1.x
+        from numpy.core import multiarray  # type: ignore[no-redef]
+    getter = getattr(multiarray, "_get_madvise_hugepage", None)
+    setter = getattr(multiarray, "_set_madvise_hugepage", None)
+    chosen = os.environ.get(HUGEPAGE_VAR)
+    if chosen is None:
+        os.environ[HUGEPAGE_VAR] = "0"
+        if setter is not None:
+            setter(False)
+    return bool(getter()) if getter is not None else chosen not in (None, "0")
