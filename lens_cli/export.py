@@ -34,7 +34,11 @@ def json_ready(obj: Any, rounded: bool = True) -> Any:
     if isinstance(obj, dict):
         return {str(k): json_ready(v, rounded) for k, v in obj.items()}
     if isinstance(obj, (list, tuple)):
+        if all(type(v) is int for v in obj):  # per-row labels and indices: nothing to convert
+            return list(obj)
         return [json_ready(v, rounded) for v in obj]
+    if isinstance(obj, np.ndarray) and obj.dtype.kind in "iub":
+        return obj.tolist()  # Python ints and bools, nested as the array is
     if isinstance(obj, (bool, np.bool_)):
         return bool(obj)
     if isinstance(obj, (int, np.integer)):

@@ -162,6 +162,8 @@ def seed_summary(corpus: Corpus, per_axis: Mapping[str, SeedCopying | None]) -> 
 
 
 _SPACES = re.compile(r"\s+")
+#: The ASCII punctuation characters (Unicode category P), each to a space.
+_ASCII_PUNCT = {c: " " for c in range(128) if unicodedata.category(chr(c)).startswith("P")}
 #: Near copies by one added or dropped word need at least this many words on both sides ("jazz" and
 #: "streaming jazz" are not copies of each other).
 NEAR_COPY_MIN_WORDS = 4
@@ -172,6 +174,8 @@ def fold_punct(text: str) -> str:
     joiners, soft hyphens) dropped; every punctuation character (Unicode category P: ASCII and curly
     quotes, dashes, ellipses...) a space; case folded; runs of white space one space. Symbols ($, +, emoji)
     stay."""
+    if text.isascii():  # the same, by one table (NFKC and the format characters leave ASCII alone)
+        return _SPACES.sub(" ", text.translate(_ASCII_PUNCT)).strip().casefold()
     out = []
     for c in unicodedata.normalize("NFKC", text):
         category = unicodedata.category(c)

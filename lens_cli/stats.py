@@ -399,13 +399,20 @@ def finish_dataset_stats(
     return stats, tops
 
 
-def dataset_counts(texts: Sequence[str], parsed: Sequence[ParsedText]) -> tuple[CountSummary, RowFigures]:
-    """Steps 1 and 2 on all rows as one partition (the Dask engine runs them on many): each distinct text
-    is counted once, weighted by its rows, and its figures copied to each of its rows."""
+def distinct_texts(texts: Sequence[str]) -> tuple[dict[str, int], np.ndarray, np.ndarray]:
+    """Each distinct text's number (in order of first appearance), each row's text number, and each distinct
+    text's first row."""
     index: dict[str, int] = {}
     group = np.asarray([index.setdefault(t, len(index)) for t in texts], dtype=np.int64)
     first = np.zeros(len(index), dtype=np.int64)
     first[group[::-1]] = np.arange(len(group))[::-1]
+    return index, group, first
+
+
+def dataset_counts(texts: Sequence[str], parsed: Sequence[ParsedText]) -> tuple[CountSummary, RowFigures]:
+    """Steps 1 and 2 on all rows as one partition (the Dask engine runs them on many): each distinct text
+    is counted once, weighted by its rows, and its figures copied to each of its rows."""
+    index, group, first = distinct_texts(texts)
     distinct, distinct_parsed = list(index), [parsed[i] for i in first.tolist()]
     with gil_bound():  # n-gram counting in Python: see lens_cli.runtime.context
         counts = count_rows(distinct, distinct_parsed, np.bincount(group, minlength=len(index)))

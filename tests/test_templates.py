@@ -254,6 +254,27 @@ def test_sentence_unit_seed_copying_goes_by_sentence(fakes, tmp_path):
 # --- near copies -------------------------------------------------------------------------------
 
 
+def test_fold_punct_on_ascii_text_takes_a_table_with_the_same_result():
+    """ASCII text is folded by one translation table; the character-by-character rule (NFKC, category Cf
+    dropped, category P a space) gives the same on every ASCII character and random mixes of them."""
+    import random
+    import unicodedata
+
+    def by_character(text: str) -> str:
+        out = []
+        for c in unicodedata.normalize("NFKC", text):
+            category = unicodedata.category(c)
+            if category != "Cf":
+                out.append(" " if category[0] == "P" else c)
+        return " ".join("".join(out).split()).casefold()
+
+    rng = random.Random(0)
+    texts = [chr(c) * 2 + "a" + chr(c) for c in range(128)]
+    texts += ["".join(chr(rng.randrange(128)) for _ in range(rng.randrange(30))) for _ in range(5000)]
+    for text in texts:
+        assert fold_punct(text) == by_character(text), repr(text)
+
+
 def test_fold_punct_folds_case_space_and_every_kind_of_punctuation():
     assert fold_punct("Music  for a RAINY day!!") == "music for a rainy day"
     assert fold_punct("“Jazz” — for… you\u200b") == "jazz for you"

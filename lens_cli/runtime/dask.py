@@ -361,8 +361,7 @@ class DaskEngine:
         counts are merged on the workers; only their summary and three integers per distinct text
         come back. The floats are computed here, from the same numbers in row order.
         """
-        index: dict[str, int] = {}
-        group = np.asarray([index.setdefault(t, len(index)) for t in texts], dtype=np.int64)
+        index, group, first_row = stats.distinct_texts(texts)
         weights = np.bincount(group, minlength=len(index))
         # (texts, parses or their future, positions in the partition) for every distinct text, once.
         parts: list[tuple[list[str], Any, list[int]]] = []
@@ -377,8 +376,6 @@ class DaskEngine:
             if positions:
                 parts.append(([part_texts[j] for j in positions], future, positions))
         self.stats_partitions = {"on workers": len(parts), "sent": 0}
-        first_row = np.zeros(len(index), dtype=np.int64)
-        first_row[group[::-1]] = np.arange(len(group))[::-1]
         distinct = list(index)
         for chunk in _split(np.flatnonzero(~located).tolist(), PARSE_PARTITION):
             parts.append(([distinct[d] for d in chunk], [parsed[first_row[d]] for d in chunk], list(range(len(chunk)))))
