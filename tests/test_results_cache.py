@@ -27,7 +27,15 @@ TEXTS = [
 ] + ["jazz", "soul music", "music for a party", "music for a party"]
 
 
-NONE = {"condensed": 0, "exact_tree": 0, "build_tree": 0, "nearest": 0, "axis_stats": 0, "sampled_summary": 0}
+NONE = {
+    "condensed": 0,
+    "exact_tree": 0,
+    "build_tree": 0,
+    "nearest": 0,
+    "axis_stats": 0,
+    "sampled_summary": 0,
+    "dataset_stats": 0,
+}
 
 
 @pytest.fixture
@@ -56,6 +64,7 @@ def calls(monkeypatch):
     # The executor runs the statistics stages the pipeline module names.
     monkeypatch.setattr(pipeline, "vendi_score", counting("axis_stats", pipeline.vendi_score))
     monkeypatch.setattr(stats, "sampled_distance_summary", counting("sampled_summary", stats.sampled_distance_summary))
+    monkeypatch.setattr(pipeline, "dataset_stats", counting("dataset_stats", pipeline.dataset_stats))
     return counts
 
 
@@ -80,7 +89,8 @@ def test_another_cut_reuses_trees_and_statistics_and_equals_a_fresh_run(fakes, c
     cache = ("--cache-dir", tmp_path / "c")
     analyze(tmp_path, "first", *cache, "-q")
     assert calls["exact_tree"] == len(AXES) and calls["axis_stats"] == len(AXES) and calls["condensed"] == len(AXES)
-    assert len(results(tmp_path / "c")) == 2 * len(AXES)  # a tree and the statistics per axis
+    assert calls["dataset_stats"] == 1
+    assert len(results(tmp_path / "c")) == 2 * len(AXES) + 1  # a tree and the statistics per axis, the dataset's
     for key in calls:
         calls[key] = 0
     js, html, _ = analyze(tmp_path, "again", *cache, *OTHER_CUT, "-q")
@@ -206,5 +216,36 @@ def test_result_keys_depend_on_every_part():
         result_key("syntax", ["a", "b"], np.array([1.0, 2.0], dtype=np.float64)),
         result_key("syntax", ["a", "b"], np.array([[1.0, 2.0]], dtype=np.float32)),
         result_key("syntax", ["b", "a"], np.array([1.0, 2.0], dtype=np.float32)),
+    }
+    assert base not in others and len(others) == 5
+
+
+def test_dataset_statistics_key_depends_on_texts_parses_and_skipped_rows():
+    from dataclasses import replace
+
+    from lens_cli.model import Corpus, ParsedCorpus, ParserInfo
+
+    from .fakes import FakeParser
+
+    def corpus(texts, rows_read=None, skipped=None):
+        n = len(texts)
+        read = rows_read if rows_read is not None else n
+        return Corpus("d.csv", "csv", "text", texts, np.arange(n), np.zeros(n, bool), read, skipped or {})
+
+    def key(c, parsed):
+        return result_key("dataset", *cache_mod._dataset_key(ParsedCorpus(c, parsed, ParserInfo("fake", "m", "0"))))
+
+    texts = ["music for a party", "jazz", "music for a party"]
+    parsed = FakeParser().parse(texts)
+    base = key(corpus(texts), parsed)
+    shared = [parsed[0], parsed[1], parsed[0]]  # rows of one text share its parse, as parse() makes them
+    assert key(corpus(texts), shared) == base
+    other_tag = [replace(parsed[0], tokens=(replace(parsed[0].tokens[0], xpos="VB"), *parsed[0].tokens[1:]))]
+    others = {
+        key(corpus(texts), other_tag + parsed[1:]),
+        key(corpus(["music for a party!", "jazz", "music for a party"]), parsed),
+        key(corpus(texts, rows_read=4, skipped={"empty": 1}), parsed),
+        key(corpus(texts, rows_read=4, skipped={"sampled": 1}), parsed),
+        key(corpus([texts[1], texts[0], texts[2]]), [parsed[1], parsed[0], parsed[2]]),
     }
     assert base not in others and len(others) == 5

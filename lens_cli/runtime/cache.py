@@ -33,14 +33,27 @@ import os
 import struct
 import uuid
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from ..embedders import Embedder, EmbedderIdentity
-from ..model import AxisTree, DistanceSummary, ParsedText, ParserInfo, Token, Tree, Vendi
+from ..model import (
+    AxisTree,
+    DatasetStats,
+    DistanceSummary,
+    OverusedWord,
+    ParsedCorpus,
+    ParsedText,
+    ParserInfo,
+    Token,
+    TokensPerText,
+    Tops,
+    Tree,
+    Vendi,
+)
 from ..parsers import Parser, ParserIdentity
 
 #: Bump when :class:`~lens_cli.model.Token` or the way parsers fill it changes: old parses are then not reused.
@@ -690,9 +703,71 @@ def _summary_decode(meta: dict[str, Any], arrays: dict[str, np.ndarray], *_: Any
     return summary
 
 
+def _dataset_key(parsed: ParsedCorpus, *_: Any, **__: Any) -> list[Any]:
+    """The texts in row order, what was skipped, and every distinct parse (each written out once: rows of
+    one text share its parse)."""
+    corpus = parsed.corpus
+    h = hashlib.sha256()
+    shown: dict[int, bytes] = {}  # by object: a parse shared by many rows is written out once
+    number: dict[bytes, int] = {}
+    rows = []
+    for p in parsed.parsed:
+        text = shown.get(id(p))
+        if text is None:
+            text = shown[id(p)] = repr(p).encode("utf-8", "surrogatepass")
+        k = number.get(text)
+        if k is None:
+            k = number[text] = len(number)
+            h.update(len(text).to_bytes(8, "little") + text)
+        rows.append(k)
+    skipped = json.dumps(corpus.rows_skipped, sort_keys=True)
+    return [f"read {corpus.rows_read} skipped {skipped}", list(corpus.texts), h.hexdigest(), np.asarray(rows)]
+
+
+def _dataset_encode(result: tuple[DatasetStats, Tops, dict[str, Any]]) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
+    data, tops, intervals = result
+    # As one JSON string: the header sorts its keys, and the report and JSON keep these in their order.
+    return {"json": json.dumps({"stats": asdict(data), "tops": asdict(tops), "intervals": intervals})}, {}
+
+
+def _intervals_of(meta: Any) -> Any:
+    """The intervals as computed: pairs are tuples (JSON made them lists)."""
+    if isinstance(meta, dict):
+        return {str(k): _intervals_of(v) for k, v in meta.items()}
+    if isinstance(meta, list) and len(meta) == 2:
+        return (float(meta[0]), float(meta[1]))
+    raise ValueError("an interval that is not a pair")
+
+
+def _dataset_decode(
+    meta: dict[str, Any], arrays: dict[str, np.ndarray], parsed: ParsedCorpus, *_: Any
+) -> tuple[DatasetStats, Tops, dict[str, Any]]:
+    meta = json.loads(meta["json"])
+    figures = dict(meta["stats"])
+    figures["tokens_per_text"] = TokensPerText(**figures["tokens_per_text"])
+    data = DatasetStats(**figures)
+    if data.rows_analysed != parsed.corpus.n:
+        raise ValueError("statistics of another number of texts")
+    t = meta["tops"]
+
+    def counts(pairs: list[list[Any]]) -> list[tuple[str, int]]:
+        return [(str(item), int(k)) for item, k in pairs]
+
+    tops = Tops(
+        words=counts(t["words"]),
+        ngrams={int(n): counts(v) for n, v in t["ngrams"].items()},
+        templates=counts(t["templates"]),
+        overused=[OverusedWord(**o) for o in t["overused"]],
+        template_tags=str(t["template_tags"]),
+        template_n=int(t["template_n"]),
+    )
+    return data, tops, _intervals_of(meta["intervals"])
+
+
 #: The stages whose results are kept, by qualified name; none of them depends on where a tree is cut,
 #: so a re-run with other thresholds reuses them all.
 MEMOISED: dict[str, Codec] = {
+    "lens_cli.stats.dataset_stats": Codec("dataset", _dataset_key, _dataset_encode, _dataset_decode),
     "lens_cli.cluster.grow_tree": Codec("tree", _tree_key, _tree_encode, _tree_decode),
     "lens_cli.stats.vendi_score": Codec("vendi", _features_key, _vendi_encode, _vendi_decode),
     # In exact mode the summary comes with the tree (and is kept with it).
