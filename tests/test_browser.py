@@ -497,6 +497,25 @@ def test_slider_recuts_the_tree_and_the_counts_add_up(browser, which, request):
         first.locator("summary").click()
         first.locator("ol.examples li").first.wait_for()
         page.wait_for_function(f"document.querySelector('#axis-{axis} details.cluster .desc').children.length > 0")
+        # A live header says how many distinct texts it holds, as the report's own headers do: its list shows
+        # that many (when they fit), and their ×N marks add up to its texts.
+        counted = page.evaluate(
+            f"""() => [...document.querySelectorAll('#axis-{axis} .clusters > details.cluster.live')].map(d => {{
+                 const m = d.querySelector('summary .size').textContent.match(/\\(([\\d,]+) distinct\\)/);
+                 return [Number(d.getAttribute('data-cluster')), Number(d.getAttribute('data-size')),
+                         m ? Number(m[1].replace(/,/g, '')) : null];
+               }})"""
+        )
+        repeated = [(cid, size, distinct) for cid, size, distinct in counted if distinct is not None]
+        assert repeated and all(distinct < size for _, size, distinct in repeated)
+        cid, size, distinct = min(repeated, key=lambda c: c[2])
+        box = page.locator(f"#{axis}-c{cid}")
+        box.locator("summary").click()
+        box.locator("ol.examples li").first.wait_for()
+        items = box.locator("ol.examples > li")
+        assert items.count() == distinct
+        marks = [int(t.lstrip("×").replace(",", "")) for t in box.locator("ol.examples > li .times").all_inner_texts()]
+        assert sum(marks) + (distinct - len(marks)) == size
         # Back to the report's cut.
         page.click(f"#cut-{axis} .cut-reset")
         back = _live_counts(page, axis)

@@ -797,11 +797,17 @@
     }
     size.appendChild(el("b", null, fmtInt(cut.texts[r])));
     size.appendChild(document.createTextNode(" texts · " + pct(cut.texts[r] / N)));
+    var members = runTexts(s, cut, r), groups = new Set();
+    members.forEach(function (t) { groups.add(GROUP[t]); });
+    if (groups.size < members.length) {
+      size.appendChild(document.createTextNode(" "));
+      size.appendChild(el("span", "muted small", "(" + fmtInt(groups.size) + " distinct)"));
+    }
     sum.appendChild(size);
     var descBox = el("span", "desc");
     sum.appendChild(descBox);
     var seeds = 0;
-    runTexts(s, cut, r).forEach(function (t) { if (seedSet[t]) seeds++; });
+    members.forEach(function (t) { if (seedSet[t]) seeds++; });
     if (seeds) { var b = el("span", "badge seed-badge", seeds + " seed" + (seeds > 1 ? "s" : "")); b.title = "seed examples in this cluster"; sum.appendChild(b); }
     var mb = el("span", "match-badge");
     mb.hidden = true;
