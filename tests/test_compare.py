@@ -501,6 +501,10 @@ def test_summary_and_tally_on_the_page(page):
     with_direction = [tr for tr in soup.select("table.cmp-stats tbody tr") if tr.select_one(".verdict") is not None]
     counts = [int(li.b.get_text()) for li in summary.select(".tally li")]
     assert sum(counts) == len(with_direction)
+    # Each count reads as a count of measures before its reading ("16 measures no interval", not "no interval 16").
+    for li in summary.select(".tally li"):
+        n, word = li.get_text(" ", strip=True).split()[:2]
+        assert word == ("measure" if n == "1" else "measures") and li.contents[0].name == "b"
     # The summary comes before the tables.
     assert soup.find(id="summary").find_next(id="dataset") is not None
 
