@@ -679,6 +679,14 @@ def test_long_texts_keep_their_lines_and_expand_in_place(browser, long_report):
         page.check("#pos-colour")
         coloured = item.locator(".tok:not(.hit)").first.evaluate("e => getComputedStyle(e).backgroundColor")
         assert coloured not in ("rgba(0, 0, 0, 0)", "transparent")
+        # A token written with no space before it ("evening|.", "Step 1|:") has no padding on that side, so the
+        # colours do not read as a space; exactly those tokens.
+        glued = item.locator(".ex-text").evaluate(
+            """e => [...e.querySelectorAll('.tok')].slice(1).map(t => [
+                 t.classList.contains('glued'), t.previousSibling.nodeType === 1, getComputedStyle(t).paddingLeft])"""
+        )
+        assert any(g for g, _, _ in glued) and all(g == after_token for g, after_token, _ in glued)
+        assert {pad for g, _, pad in glued if g} == {"0px"} and {pad for g, _, pad in glued if not g} == {"2px"}
         page.check("#dep-colour")
         assert not page.is_checked("#pos-colour") and page.locator("#dep-legend").is_visible()
         # Arcs one sentence at a time: the panel fits the screen.

@@ -70,19 +70,21 @@
       li.classList.add("has-hits");
     }
     var words = ex[1], tagged = ex[2];
-    var text = el("span", "ex-text");
+    var text = el("span", "ex-text"), spaced = true;
     for (var k = 0; k < words.length; k++) {
       var w = words[k];
       while (w.charAt(0) === "\n") {  /* a line break before the token */
         text.appendChild(document.createElement("br"));
         w = w.slice(1);
+        spaced = true;
       }
       var space = w.length > 1 && w.charAt(w.length - 1) === " ";
       var tag = tags[tagged.charCodeAt(k) - 65] || "X";
-      var tok = el("span", "tok t-" + tag + (hits[k] ? " hit" : ""), space ? w.slice(0, -1) : w);
+      var tok = el("span", "tok t-" + tag + (hits[k] ? " hit" : "") + (spaced ? "" : " glued"), space ? w.slice(0, -1) : w);
       tok.title = tag;
       text.appendChild(tok);
       if (space) text.appendChild(document.createTextNode(" "));
+      spaced = space;
     }
     if (ex[3] > 0) text.appendChild(el("span", "more", "… (" + ex[3] + " more tokens)"));
     li.insertBefore(text, li.firstChild);

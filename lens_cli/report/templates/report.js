@@ -639,6 +639,7 @@
       sp.title = upos + " · " + (XPOS[c.xpos[o + k]] || "") + " · " + dep;
       sp.setAttribute("data-t", upos);
       sp.setAttribute("data-k", k);
+      if (k > 0 && tk.start[k] === cur) sp.classList.add("glued");  /* no space before it: "do|n't", "1|." */
       if (opts.hits && opts.hits[k]) sp.classList.add("hit");
       if (opts.sent && opts.sent[k]) sp.classList.add("in-sent");
       if (opts.found && opts.found[k]) sp.classList.add("found");
