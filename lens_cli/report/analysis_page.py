@@ -43,6 +43,7 @@ from .common import (
     environment,
     figure_json,
     fmt,
+    interval_text,
     note_of,
     pct,
     script_json,
@@ -228,16 +229,6 @@ class ReportContext:
 
 
 # ---------------------------------------------------------------- summary cards
-
-
-def interval_text(interval: Sequence[float] | None, kind: str = "num", digits: int = 3) -> str:
-    """A 95% interval as shown beside its value: ``"3.21–3.35"``, or ``""`` without one."""
-    if interval is None or len(interval) != 2:
-        return ""
-    lo, hi = float(interval[0]), float(interval[1])
-    if kind == "pct":
-        return f"{100 * lo:.1f}–{100 * hi:.1f}%"
-    return f"{lo:.{digits}f}–{hi:.{digits}f}"
 
 
 def _bracket(text: str) -> str:

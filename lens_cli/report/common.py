@@ -82,6 +82,26 @@ def pct(x: float) -> str:
     return f"{100 * x:.1f}%"
 
 
+def value_text(x: float, kind: str = "num") -> str:
+    """A figure as the pages show it: ``int`` a count with thousands separators, ``pct`` a share in percent,
+    else three decimals."""
+    if kind == "int":
+        return f"{round(x):,}"
+    return pct(x) if kind == "pct" else fmt(x)
+
+
+def interval_text(interval: Sequence[float] | None, kind: str = "num", digits: int = 3) -> str:
+    """A 95% interval as shown beside its value: ``"3.21–3.35"``, or ``""`` without one."""
+    if interval is None or len(interval) != 2:
+        return ""
+    lo, hi = float(interval[0]), float(interval[1])
+    if kind == "pct":
+        return f"{100 * lo:.1f}–{100 * hi:.1f}%"
+    if kind == "int":
+        return f"{round(lo):,}–{round(hi):,}"
+    return f"{lo:.{digits}f}–{hi:.{digits}f}"
+
+
 def chips_of(cluster: ClusterSummary, axis: str) -> list[Chip]:
     if cluster.pattern is None:
         return []

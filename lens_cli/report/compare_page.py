@@ -40,7 +40,17 @@ from ..model import Clustering, ClusterSummary, ParsedText
 from ..patterns import matches
 from .analysis_page import SIZE_LIMIT
 from .charts import FONT
-from .common import AXIS_TITLES, UPOS_TAGS, Chip, chips_of, environment, figure_json, script_json
+from .common import (
+    AXIS_TITLES,
+    UPOS_TAGS,
+    Chip,
+    chips_of,
+    environment,
+    figure_json,
+    interval_text,
+    script_json,
+    value_text,
+)
 
 #: Examples listed per side per cluster in the HTML page (the counts are always shown).
 DEFAULT_COMPARE_EXAMPLES = 5
@@ -192,14 +202,6 @@ AXIS_STATS = (
 )
 
 
-def _fmt_value(x: float, kind: str) -> str:
-    if kind == "int":
-        return f"{round(x):,}"
-    if kind == "pct":
-        return f"{100 * x:.1f}%"
-    return f"{x:.3f}"
-
-
 def _fmt_delta(d: float, kind: str) -> str:
     # A true minus sign: "−0.005" does not read as a hyphen.
     if kind == "int":
@@ -209,17 +211,6 @@ def _fmt_delta(d: float, kind: str) -> str:
     else:
         text = f"{d:+.3f}"
     return text.replace("-", "\u2212")
-
-
-def _fmt_interval(interval: Sequence[float] | None, kind: str) -> str:
-    if interval is None:
-        return ""
-    lo, hi = interval
-    if kind == "pct":
-        return f"{100 * lo:.1f}–{100 * hi:.1f}%"
-    if kind == "int":
-        return f"{round(lo):,}–{round(hi):,}"
-    return f"{lo:.3f}–{hi:.3f}"
 
 
 def _fmt_noise(x: float, kind: str) -> str:
@@ -315,10 +306,10 @@ def stat_rows(
             StatRow(
                 label=s.label,
                 name=f"{prefix} {s.name}" if prefix else s.name,
-                a=_fmt_value(va, s.kind),
-                b=_fmt_value(vb, s.kind),
-                a_interval=_fmt_interval(ia, s.kind),
-                b_interval=_fmt_interval(ib, s.kind),
+                a=value_text(va, s.kind),
+                b=value_text(vb, s.kind),
+                a_interval=interval_text(ia, s.kind),
+                b_interval=interval_text(ib, s.kind),
                 delta=_fmt_delta(vb - va, s.kind),
                 noise=_fmt_noise(threshold, s.kind) if threshold is not None else "",
                 reading=read,
