@@ -38,6 +38,7 @@ from ..compare import (
 from ..export import DISTANCE_NAMES
 from ..model import Clustering, ClusterSummary, ParsedText
 from ..patterns import matches
+from ..stats import fold
 from .analysis_page import SIZE_LIMIT
 from .charts import FONT
 from .common import (
@@ -457,10 +458,6 @@ class Candidate:
     count: int
 
 
-def _fold(text: str) -> str:
-    return " ".join(text.lower().split())
-
-
 def candidates(comparison: Comparison, c: ClusterSummary, cl: Clustering | None = None) -> dict[str, list[Candidate]]:
     """Per side, the cluster's distinct texts in the order they are shown: the medoid's first, then in
     member order; each with the number of members on that side that fold to the same text."""
@@ -469,7 +466,7 @@ def candidates(comparison: Comparison, c: ClusterSummary, cl: Clustering | None 
     counts: dict[str, dict[str, int]] = {"a": {}, "b": {}}
     for i in [c.medoid, *[int(i) for i in c.members if i != c.medoid]]:
         side, _ = comparison.side_of(i if cl is None else cl.text_of(i))
-        folded = _fold(texts[i])
+        folded = fold(texts[i])
         firsts[side].setdefault(folded, i)
         counts[side][folded] = counts[side].get(folded, 0) + 1
     return {side: [Candidate(i, counts[side][f]) for f, i in firsts[side].items()] for side in SIDES}
