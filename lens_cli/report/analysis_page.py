@@ -60,7 +60,8 @@ MAX_LISTED_SEEDS = 100
 MAX_NEAR_DUPLICATES = 20
 #: Characters of a medoid shown in a cluster's header (its full text is the first example).
 MEDOID_CHARS = 300
-#: Bytes kept free for what the texts change outside the text data (the tag and label tables).
+#: Bytes kept free below the size limit for what the data sized to fit it (the report's texts, the compare
+#: page's examples) changes elsewhere on the page (tag and label tables, list items).
 SIZE_SLACK = 20_000
 #: Attempts at fitting the texts into the size limit (each one renders the page).
 MAX_FITS = 4

@@ -39,7 +39,7 @@ from ..export import DISTANCE_NAMES
 from ..model import Clustering, ClusterSummary, ParsedText
 from ..patterns import matches
 from ..stats import fold
-from .analysis_page import SIZE_LIMIT
+from .analysis_page import SIZE_LIMIT, SIZE_SLACK
 from .charts import FONT
 from .common import (
     AXIS_TITLES,
@@ -61,8 +61,6 @@ MAX_LISTED_CLUSTERS = 60
 AXIS_EXAMPLE_BUDGET = 1000
 #: Bytes of example data (tokens and tags) the page carries at most; less when the rest of the page is large.
 STORE_BUDGET = 3_500_000
-#: Bytes kept free below the size limit for what the examples change outside the example data.
-SIZE_SLACK = 20_000
 #: Tokens of one example kept for display (as in the report).
 DISPLAY_TOKENS = 120
 COLOURS = {"a": "#0072B2", "b": "#E69F00", "mixed": "#009E73", "unclustered": "#9aa5b1"}
