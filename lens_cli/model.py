@@ -600,3 +600,10 @@ def unique(texts: Sequence[str]) -> tuple[list[str], np.ndarray]:
     index: dict[str, int] = {}
     group = [index.setdefault(t, len(index)) for t in texts]
     return list(index), np.asarray(group, dtype=np.int64)
+
+
+def first_rows(group: np.ndarray, m: int) -> np.ndarray:
+    """For each of ``m`` groups (as :func:`unique` numbers them), the first position holding it."""
+    first = np.zeros(m, dtype=np.int64)
+    first[group[::-1]] = np.arange(len(group))[::-1]
+    return first

@@ -34,6 +34,8 @@ from .model import (
     TokensPerText,
     Tops,
     Vendi,
+    first_rows,
+    unique,
 )
 from .runtime.context import gil_bound
 from .vendi import PSD_SETTINGS, dice_operator, vendi_dual, vendi_estimate, vendi_from_eigenvalues
@@ -399,23 +401,13 @@ def finish_dataset_stats(
     return stats, tops
 
 
-def distinct_texts(texts: Sequence[str]) -> tuple[dict[str, int], np.ndarray, np.ndarray]:
-    """Each distinct text's number (in order of first appearance), each row's text number, and each distinct
-    text's first row."""
-    index: dict[str, int] = {}
-    group = np.asarray([index.setdefault(t, len(index)) for t in texts], dtype=np.int64)
-    first = np.zeros(len(index), dtype=np.int64)
-    first[group[::-1]] = np.arange(len(group))[::-1]
-    return index, group, first
-
-
 def dataset_counts(texts: Sequence[str], parsed: Sequence[ParsedText]) -> tuple[CountSummary, RowFigures]:
     """Steps 1 and 2 on all rows as one partition (the Dask engine runs them on many): each distinct text
     is counted once, weighted by its rows, and its figures copied to each of its rows."""
-    index, group, first = distinct_texts(texts)
-    distinct, distinct_parsed = list(index), [parsed[i] for i in first.tolist()]
+    distinct, group = unique(texts)
+    distinct_parsed = [parsed[i] for i in first_rows(group, len(distinct)).tolist()]
     with gil_bound():  # n-gram counting in Python: see lens_cli.runtime.context
-        counts = count_rows(distinct, distinct_parsed, np.bincount(group, minlength=len(index)))
+        counts = count_rows(distinct, distinct_parsed, np.bincount(group, minlength=len(distinct)))
         summary = summarise_counts(counts)
         figures = row_figures(distinct, distinct_parsed, repeated_shingles(counts), summary.template_set)
     return summary, figures.take(group)

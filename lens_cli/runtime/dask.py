@@ -60,7 +60,7 @@ from .. import distances as dist
 from .. import stats
 from ..embedders import EmbedderIdentity
 from ..errors import LensError, UsageProblem
-from ..model import ParsedText, ParserInfo
+from ..model import ParsedText, ParserInfo, first_rows, unique
 from ..parsers import ParserIdentity, merge_hyphens
 from . import context
 
@@ -361,8 +361,10 @@ class DaskEngine:
         counts are merged on the workers; only their summary and three integers per distinct text
         come back. The floats are computed here, from the same numbers in row order.
         """
-        index, group, first_row = stats.distinct_texts(texts)
-        weights = np.bincount(group, minlength=len(index))
+        distinct, group = unique(texts)
+        index = {t: d for d, t in enumerate(distinct)}
+        first_row = first_rows(group, len(distinct))
+        weights = np.bincount(group, minlength=len(distinct))
         # (texts, parses or their future, positions in the partition) for every distinct text, once.
         parts: list[tuple[list[str], Any, list[int]]] = []
         located = np.zeros(len(index), dtype=bool)
@@ -376,7 +378,6 @@ class DaskEngine:
             if positions:
                 parts.append(([part_texts[j] for j in positions], future, positions))
         self.stats_partitions = {"on workers": len(parts), "sent": 0}
-        distinct = list(index)
         for chunk in _split(np.flatnonzero(~located).tolist(), PARSE_PARTITION):
             parts.append(([distinct[d] for d in chunk], [parsed[first_row[d]] for d in chunk], list(range(len(chunk)))))
             self.stats_partitions["sent"] += 1
