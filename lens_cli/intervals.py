@@ -145,13 +145,13 @@ class ResampleFigures:
 
     def __call__(self, idx: np.ndarray) -> dict[str, float]:
         """The figures of the texts ``idx`` (positions among all texts, each in the subsample), in that order."""
-        from .stats import _gzip_ratio
+        from .stats import compression_ratio
 
         local = np.searchsorted(self.sample, idx)
-        out = {
-            "compression_ratio": _gzip_ratio(" ".join(self.texts[k] for k in local)),
-            "pos_xpos": _gzip_ratio(" ".join(self.xpos[k] for k in local)),
-            "pos_upos": _gzip_ratio(" ".join(self.upos[k] for k in local)),
+        out = {  # the tag ratios too: their texts' tags are joined already
+            "compression_ratio": compression_ratio([self.texts[k] for k in local]),
+            "pos_xpos": compression_ratio([self.xpos[k] for k in local]),
+            "pos_upos": compression_ratio([self.upos[k] for k in local]),
             "ngram_diversity": self._joined_diversity(local),
         }
         present = np.unique(local)
