@@ -2,39 +2,13 @@
    the report. Data comes from JSON blocks and becomes DOM text nodes only (no innerHTML). */
 (function () {
   "use strict";
-  function readJSON(id) {
-    var el = document.getElementById(id);
-    return el ? JSON.parse(el.textContent) : {};
-  }
+  var readJSON = lensPage.readJSON, el = lensPage.el, themed = lensPage.themed;
   var figures = readJSON("lens-figures");
   var data = readJSON("lens-data");
   var tags = data.tags || [];
   var store = data.store || {};
 
-  function el(tag, cls, text) {
-    var e = document.createElement(tag);
-    if (cls) e.className = cls;
-    if (text !== undefined && text !== null) e.textContent = text;
-    return e;
-  }
-
-  /* ---------- charts: text in the page's foreground colour, so they read in light and dark mode ---------- */
-  function themed(layout) {
-    var css = getComputedStyle(document.documentElement);
-    var fg = css.getPropertyValue("--fg").trim() || "#1f2933";
-    var muted = css.getPropertyValue("--muted").trim() || fg;
-    var bg = css.getPropertyValue("--bg").trim() || "#fff";
-    var out = Object.assign({}, layout);
-    out.font = Object.assign({}, layout.font, {color: fg});
-    out.hoverlabel = Object.assign({}, layout.hoverlabel, {bgcolor: bg, bordercolor: muted,
-      font: Object.assign({}, (layout.hoverlabel || {}).font, {color: fg})});
-    if (layout.annotations) {
-      out.annotations = layout.annotations.map(function (a) {
-        return Object.assign({}, a, {font: Object.assign({}, a.font, {color: fg})});
-      });
-    }
-    return out;
-  }
+  /* ---------- charts: in the page's colours, so they read in light and dark mode ---------- */
   var plotted = [];
   function plotAll() {
     if (typeof Plotly === "undefined") return Promise.resolve();

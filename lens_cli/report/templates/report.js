@@ -9,16 +9,7 @@
 
   /* ---------- small helpers ---------- */
   function $(id) { return document.getElementById(id); }
-  function readJSON(id) {
-    var e = $(id);
-    return e && e.textContent ? JSON.parse(e.textContent) : {};
-  }
-  function el(tag, cls, text) {
-    var e = document.createElement(tag);
-    if (cls) e.className = cls;
-    if (text !== undefined && text !== null) e.textContent = text;
-    return e;
-  }
+  var readJSON = lensPage.readJSON, el = lensPage.el, cssVar = lensPage.cssVar;
   function fmtInt(x) { return Math.round(x).toLocaleString("en-US"); }
   function pct(x) { return (100 * x).toFixed(1) + "%"; }
   function plural(k, word) { return fmtInt(k) + " " + word + (k === 1 ? "" : "s"); }
@@ -444,23 +435,7 @@
 
   /* ---------- charts: drawn when first visible, in the page's colours ---------- */
   var plotted = {};
-  function cssVar(name, fallback) {
-    var v = getComputedStyle(document.documentElement).getPropertyValue(name).trim();
-    return v || fallback;
-  }
-  function themed(layout) {
-    var fg = cssVar("--fg", "#1f2933"), muted = cssVar("--muted", fg), bg = cssVar("--bg", "#fff");
-    var cut = cssVar("--cut", "#b34700");
-    var out = Object.assign({}, layout);
-    out.font = Object.assign({}, layout.font, {color: fg});
-    out.hoverlabel = Object.assign({}, layout.hoverlabel, {bgcolor: bg, bordercolor: muted,
-      font: Object.assign({}, (layout.hoverlabel || {}).font, {color: fg})});
-    if (layout.shapes) out.shapes = layout.shapes.map(function (sh) { return Object.assign({}, sh, {line: Object.assign({}, sh.line, {color: cut})}); });
-    if (layout.annotations) out.annotations = layout.annotations.map(function (a) {
-      return Object.assign({}, a, {font: Object.assign({}, a.font, {color: cut})});
-    });
-    return out;
-  }
+  function themed(layout) { return lensPage.themed(layout, cssVar("--cut", "#b34700")); }
   function plot(id) {
     var target = $(id);
     if (!target || !figures[id] || typeof Plotly === "undefined") return Promise.resolve();
