@@ -245,3 +245,53 @@ def test_dark_mode_recolours_the_charts(browser, compare_html):  # noqa: F811
         v.assert_clean()
     finally:
         v.close()
+
+
+class SpacingParser(LineParser):
+    """The line-keeping fake parser, and each token's ``space_after`` as the text has it (spaCy's)."""
+
+    def parse(self, texts, progress=None):
+        from dataclasses import replace
+
+        out = []
+        for text, parsed in zip(texts, super().parse(texts, progress)):
+            ends = [m.end() for m in re.finditer(r"\w+|[^\w\s]", text)]
+            tokens = tuple(
+                replace(t, space_after=end < len(text) and text[end].isspace()) for t, end in zip(parsed.tokens, ends)
+            )
+            out.append(ParsedText(tokens, parsed.spaces, parsed.sentence_starts))
+        return out
+
+
+def test_a_token_written_against_the_one_before_has_no_padding_there(browser, tmp_path):  # noqa: F811
+    """ "isn't" and "it!" read as words: a token after no space is glued, 0 px on its left, the others 3 px."""
+    texts = [f"music for a {w} party, isn't it{p}" for w in ("jazz", "soul", "rock", "folk") for p in ("!", "?")]
+    a = write_csv(tmp_path / "a.csv", "text", [*texts[:4], "songs for a trip:\n- jazz music"])
+    b = write_csv(tmp_path / "b.csv", "text", [*texts[4:], "music for a jazz party , isn't it?"])
+    comparison = compare_requests(
+        ReadRequest(str(a), text_column="text"),
+        ReadRequest(str(b), text_column="text"),
+        Options(),
+        parser=SpacingParser(),
+        embedder=FakeEmbedder(),
+    )
+    out = tmp_path / "compare.html"
+    out.write_text(compare_page.render_comparison(comparison), encoding="utf-8")
+    v = Visit(browser, out)
+    try:
+        page = v.page
+        _open_all(page, "#axis-lexical")
+        page.locator("#axis-lexical li[data-k] .tok").first.wait_for()
+        tokens = page.locator("#axis-lexical .ex-text").evaluate_all(
+            """els => els.flatMap(e => [...e.querySelectorAll('.tok')].slice(1).map(t => [
+                 t.textContent, t.classList.contains('glued'), t.previousSibling.nodeType === 1
+                   && t.previousSibling.classList.contains('tok'), getComputedStyle(t).paddingLeft]))"""
+        )
+        glued = {text for text, g, _, _ in tokens if g}
+        # the fake parser splits "isn't" as isn ' t; "party , isn't" has a comma that is not glued
+        assert {"'", "t", ",", "!", "?"} <= glued and "," in {text for text, g, _, _ in tokens if not g}
+        assert all(g == against for _, g, against, _ in tokens)
+        assert {pad for _, g, _, pad in tokens if g} == {"0px"} and {pad for _, g, _, pad in tokens if not g} == {"3px"}
+        v.assert_clean()
+    finally:
+        v.close()
