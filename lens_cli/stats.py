@@ -65,7 +65,8 @@ def fold(text: str) -> str:
 
 
 def _ngrams(seq: Sequence[Any], n: int) -> list[tuple[Any, ...]]:
-    return [tuple(seq[i : i + n]) for i in range(len(seq) - n + 1)]
+    # zip builds the tuples in C: several times faster than slicing at each position
+    return list(zip(*[seq[i:] for i in range(n)]))
 
 
 def _gzip_ratio(text: str) -> float:

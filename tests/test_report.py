@@ -10,7 +10,7 @@ from bs4 import BeautifulSoup
 from lens_cli import stats
 from lens_cli.config import Options, ReadRequest
 from lens_cli.report import analysis_page as report
-from lens_cli.report import build_context, pagedata, render, script_json
+from lens_cli.report import build_context, pagedata, render, render_analysis, script_json
 from lens_cli.report.charts import CLUSTER_COLOURS, dendrogram_figure
 from lens_cli.runtime.progress import Progress
 
@@ -308,6 +308,15 @@ def test_same_input_gives_byte_identical_html(tmp_path, analysis):
         embedder=FakeEmbedder(),
     )
     assert render(build_context(analysis, plotly_js="")) == render(build_context(again, plotly_js=""))
+
+
+def test_render_analysis_is_the_page_build_context_measured(analysis):
+    # render_analysis keeps the page its size check rendered instead of rendering it again: the same bytes.
+    import plotly.offline
+
+    page = render_analysis(analysis)
+    assert page == render(build_context(analysis, plotly_js=plotly.offline.get_plotlyjs()))
+    assert page == render_analysis(analysis)
 
 
 def test_report_fits_its_size_limit(wordy, monkeypatch):

@@ -832,7 +832,14 @@ def build_context(
     include_timings: bool = False,
     size_limit: int = SIZE_LIMIT,
 ) -> ReportContext:
-    """The template context for ``analysis``, its text data sized so that the page fits ``size_limit``.
+    """The template context for ``analysis``, its text data sized so that the page fits ``size_limit``."""
+    return _fit(analysis, plotly_js, include_timings, size_limit)[0]
+
+
+def _fit(
+    analysis: Analysis, plotly_js: str | None, include_timings: bool, size_limit: int
+) -> tuple[ReportContext, str]:
+    """The context and its page, the text data sized so that the page fits ``size_limit``.
 
     The page is first assembled and rendered holding no text; the texts then get the bytes left below
     ``size_limit``, the listed examples first. The notes that depend on how many texts are held change the
@@ -852,11 +859,12 @@ def build_context(
         tables = pagedata.Tables(list(UPOS_TAGS))
         texts = pagedata.text_chunks(analysis.corpus.texts, analysis.parsed.parsed, order, tables, budget)
         context = _assemble(analysis, js, include_timings, parts, (texts, set(order[: texts.covered])), tables)
-        over = len(render(context).encode("utf-8")) - size_limit
+        page = render(context)
+        over = len(page.encode("utf-8")) - size_limit
         if over <= 0 or texts.covered == 0:
             break
         budget = max(0, budget - over - SIZE_SLACK // 4)
-    return context
+    return context, page
 
 
 def _toc(analysis: Analysis, has_seeds: bool, has_tops: bool) -> list[tuple[str, str]]:
@@ -940,5 +948,5 @@ def render(context: ReportContext) -> str:
 
 
 def render_analysis(analysis: Analysis, include_timings: bool = False) -> str:
-    """Shortcut: context + render."""
-    return render(build_context(analysis, include_timings=include_timings))
+    """The report's HTML page (the page :func:`build_context` measured, not rendered twice)."""
+    return _fit(analysis, None, include_timings, SIZE_LIMIT)[1]
